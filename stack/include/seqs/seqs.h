@@ -122,5 +122,6 @@ uint32_t seqs_stack_random(seqs_stack_t *s);
 
 #include "priv/stack.h"
 #include "udp.h"
+#include "tcp.h"
 
 #endif
