@@ -1,5 +1,5 @@
 /* stack/src/internal.h — services the core modules offer each other.
- * Not installed; only stack/src/** and stack/tests include it.
+ * Not installed; only the core sources and stack/tests include it.
  * Byte order: every uint32_t address here is host order; on-wire fields are read
  * and written only through the be16/be32 helpers. */
 #ifndef SEQS_INTERNAL_H
