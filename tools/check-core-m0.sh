@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Cross-compiles the portable core (stack/) for Cortex-M0+ and proves it stays
+# portable: no allocator symbol referenced, no writable global (.data/.bss/common),
+# warnings are errors. Prints the text/data/bss of the core.
+# Usage: tools/check-core-m0.sh [outdir]   (needs gcc-arm-none-eabi)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-build/m0plus}
+CC=arm-none-eabi-gcc
+command -v $CC >/dev/null || { echo "check-core-m0: $CC not found (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2; exit 1; }
+rm -rf "$out"; mkdir -p "$out"
+flags=(-std=c11 -mcpu=cortex-m0plus -mthumb -Os -ffreestanding -ffunction-sections -fdata-sections
+       -Wall -Wextra -Werror -Wconversion -Wno-sign-conversion -Istack/include -Istack/src)
+objs=()
+while IFS= read -r src; do
+  obj="$out/$(echo "${src#stack/src/}" | tr / _).o"
+  $CC "${flags[@]}" -c "$src" -o "$obj"
+  objs+=("$obj")
+done < <(find stack/src -name '*.c' | sort)
+arm-none-eabi-ar rcs "$out/libseqs-m0plus.a" "${objs[@]}"
+
+fail=0
+# No allocator may be referenced (undefined symbols the core would pull from libc).
+alloc=$(arm-none-eabi-nm -u "${objs[@]}" 2>/dev/null | grep -Ew 'malloc|free|calloc|realloc|_sbrk|_malloc_r|_free_r' || true)
+if [ -n "$alloc" ]; then echo "FAIL: allocator referenced:"; echo "$alloc"; fail=1; fi
+# No mutable global: no symbol of type D/d (.data), B/b (.bss), C (common), S/s small data.
+writable=$(arm-none-eabi-nm "${objs[@]}" 2>/dev/null | grep -E ' [DdBbCSs] ' || true)
+if [ -n "$writable" ]; then echo "FAIL: writable globals:"; echo "$writable"; fail=1; fi
+# What else the core needs from libc (memcpy & co are fine; anything OS-like is not).
+undef=$(arm-none-eabi-nm -u "${objs[@]}" | awk '{print $2}' | sort -u | grep -v '^seqs' || true)
+for sym in $undef; do
+  case "$sym" in
+    memcpy|memmove|memset|memcmp|strlen|__aeabi_*|__gnu_thumb1_case_*) ;;
+    *) if ! arm-none-eabi-nm "${objs[@]}" | grep -qE " [TtR] $sym\$"; then
+         echo "FAIL: core references external symbol $sym"; fail=1; fi ;;
+  esac
+done
+echo "Cortex-M0+ core (-Os -mthumb), per object:"
+arm-none-eabi-size -t "${objs[@]}" | sed "s|$out/||"
+echo "sizeof(seqs_stack_t) on M0+ with default opts:"
+cat > "$out/sizeof.c" <<'C'
+#include "seqs/seqs.h"
+const unsigned seqs_sizeof_stack = sizeof(seqs_stack_t);
+C
+$CC "${flags[@]}" -c "$out/sizeof.c" -o "$out/sizeof.o"
+arm-none-eabi-objcopy -O binary -j .rodata.seqs_sizeof_stack "$out/sizeof.o" "$out/sizeof.bin"
+od -An -tu4 "$out/sizeof.bin" | awk '{print "  " $1 " bytes"}'
+[ $fail = 0 ] && echo "check-core-m0: OK (no allocator, no writable globals)"
+exit $fail

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test of seqs on Debian 12 (as root: the interop suites need network
+# namespaces and TAP devices; without root they are skipped). Installs what is
+# missing first. Usage: bash tools/test-all.sh [--quick]
+#   --quick  skips the sanitizer build and the fuzz run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0; [ "${1:-}" = --quick ] && quick=1
+PY=/usr/bin/python3
+JOBS=$(nproc)
+step() { printf '\n==== %s ====\n' "$*"; }
+
+step "dependencies"
+bash tools/install-deps.sh test
+
+step "build (gcc): core, C tests, Python module, tools, ns-3 runner, firmware"
+cmake -S . -B build -DPython3_EXECUTABLE=$PY -DSEQS_BUILD_SIM=ON -DSEQS_BUILD_FIRMWARE=ON >/dev/null
+cmake --build build -j"$JOBS"
+
+step "C unit tests + fuzz corpus replay (ctest)"
+ctest --test-dir build --output-on-failure -j"$JOBS"
+
+step "core builds warning-free under clang too"
+cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DSEQS_BUILD_PYTHON=OFF -DSEQS_BUILD_SIM=OFF -DSEQS_BUILD_FIRMWARE=OFF -DSEQS_BUILD_TOOLS=OFF \
+      -DSEQS_BUILD_BENCH=OFF >/dev/null
+cmake --build build-clang -j"$JOBS" --target seqs
+
+step "Cortex-M0+ portability (no malloc, no mutable globals) and size"
+bash tools/check-core-m0.sh build/m0plus
+
+step "pytest: bindings, conformance, property, TCP, interop, ns-3, firmware"
+export SEQS_BUILD_DIR=$PWD/build
+$PY -m pytest pytest -q -rs -p no:cacheprovider
+
+step "conformance report"
+$PY tools/conformance_report.py --build-dir build --require E,A,I,C,U
+
+if [ $quick = 0 ]; then
+  step "ASan + UBSan: C tests, corpus replay, conformance and property suites"
+  cmake -S . -B build-asan -DPython3_EXECUTABLE=$PY -DSEQS_SANITIZE=ON -DSEQS_BUILD_SIM=OFF \
+        -DSEQS_BUILD_FIRMWARE=OFF -DSEQS_BUILD_TOOLS=OFF -DSEQS_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$JOBS"
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  ctest --test-dir build-asan --output-on-failure -j"$JOBS"
+  SEQS_BUILD_DIR=$PWD/build-asan LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+    ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+    $PY -m pytest pytest/bindings pytest/conformance pytest/property -q -p no:cacheprovider
+
+  step "libFuzzer: replay the seed corpus, then fuzz each target for a short while"
+  cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSEQS_FUZZ=ON \
+        -DSEQS_BUILD_PYTHON=OFF -DSEQS_BUILD_SIM=OFF -DSEQS_BUILD_FIRMWARE=OFF -DSEQS_BUILD_TOOLS=OFF \
+        -DSEQS_BUILD_BENCH=OFF -DSEQS_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-fuzz -j"$JOBS"
+  for bin in build-fuzz/fuzz/*-libfuzzer; do
+    name=$(basename "$bin" -libfuzzer)
+    work=$(mktemp -d)
+    cp fuzz/corpus/"$name"/* "$work"/
+    "$bin" -max_total_time="${SEQS_FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 "$work" 2>&1 | tail -n 3
+    rm -rf "$work"
+  done
+fi
+step "all tests passed"
