@@ -16,3 +16,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "conformance(row): proves a CONFORMANCE.md row, e.g. conformance('A5')")
     config.addinivalue_line("markers", "root: needs root (network namespaces, TAP devices)")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "allow_skip: may skip even when SEQS_NO_SKIP=1")
+
+
+
+import pytest  # noqa: E402
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With SEQS_NO_SKIP=1 (set by CI), a skipped test is a failure: CI machines
+    are root and have every dependency, so a skip there means a part silently
+    stopped being tested. Tests that may legitimately skip carry `allow_skip`."""
+    outcome = yield
+    rep = outcome.get_result()
+    if (os.environ.get("SEQS_NO_SKIP") == "1" and rep.skipped and not hasattr(rep, "wasxfail")
+            and not item.get_closest_marker("allow_skip")):
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped, but SEQS_NO_SKIP=1 forbids skips: {rep.longrepr}"
