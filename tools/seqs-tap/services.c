@@ -1,0 +1,12 @@
+/* services.c — the table of services seqs-tap can run on its stack.
+ * To add one (TCP echo/discard/source, HTTP, DHCP, a client mode ...): write
+ * svc_<name>.c implementing svc_ops_t (see service.h), declare it in
+ * service.h and list it here. The option, --help text and JSON report follow. */
+#include "service.h"
+
+const svc_ops_t *const seqs_tap_services[] = {
+    &svc_udp_echo,     /* --udp-echo PORT */
+    /* TCP services plug in here once seqs/tcp.h has its socket API:
+     * &svc_tcp_echo, &svc_tcp_discard, &svc_tcp_source, ... */
+    NULL,
+};
