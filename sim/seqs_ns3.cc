@@ -1,0 +1,381 @@
+// sim/seqs_ns3.cc — the ns-3 port of the seqs core, and the apps scenarios run on it.
+#include "seqs_ns3.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ns3/mac48-address.h"
+#include "ns3/simulator.h"
+#include "ns3/trace-helper.h"
+
+namespace seqs_sim {
+
+using namespace ns3;
+
+namespace {
+
+constexpr size_t kEthHdr = 14;
+constexpr size_t kMinFrame = 60;   // Ethernet minimum without FCS: a real MAC pads to this
+
+std::string Ip4(uint32_t a) {
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+           std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
+}
+
+void Put16(uint8_t* p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+void Put32(uint8_t* p, uint32_t v) {
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+uint32_t Get16(const uint8_t* p) { return (uint32_t)p[0] << 8 | p[1]; }
+uint32_t Get32(const uint8_t* p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+}  // namespace
+
+// --- StackNode ----------------------------------------------------------------
+
+StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> dev,
+                     Ptr<UniformRandomVariable> rng)
+    : cfg_(cfg), node_(node), dev_(dev), rng_(rng), stack_(new seqs_stack_t()),
+      txbuf_(SEQS_MAX_FRAME + kMinFrame), rxbuf_(65536) {
+    seqs_config_t c;
+    seqs_config_default(&c);
+    std::memcpy(c.mac, cfg.mac, 6);
+    if (cfg.mtu) c.mtu = cfg.mtu;
+    if (!cfg.gratuitous) c.flags |= SEQS_CFG_NO_GRATUITOUS;
+    // 64 bits of seed from this node's ns-3 stream, 16 at a time (GetInteger's max is inclusive).
+    uint64_t seed = 0;
+    for (int i = 0; i < 4; i++) seed = seed << 16 | rng_->GetInteger(0, 0xFFFF);
+    c.rng_seed = seed;
+    int rc = seqs_stack_init(stack_.get(), &c);
+    NS_ABORT_MSG_IF(rc != SEQS_OK, "seqs_stack_init failed for " << cfg.name << ": " << seqs_strerror(rc));
+    Mac48Address mac;
+    mac.CopyFrom(cfg.mac);
+    dev_->SetAddress(mac);
+    node_->RegisterProtocolHandler(MakeCallback(&StackNode::Receive, this), 0, dev_, true);
+}
+
+StackNode::~StackNode() { timer_.Cancel(); }
+
+uint64_t StackNode::NowUs() { return (uint64_t)Simulator::Now().GetMicroSeconds(); }
+
+void StackNode::EnablePcap(const std::string& path) {
+    PcapHelper helper;
+    pcap_ = helper.CreateFile(path, std::ios::out, PcapHelper::DLT_EN10MB);
+}
+
+void StackNode::Boot() {
+    Simulator::ScheduleWithContext(node_->GetId(), Seconds(0), &StackNode::Configure, this);
+}
+
+void StackNode::Configure() {
+    if (cfg_.addr) {
+        set_addr_result_ = seqs_stack_set_addr(stack_.get(), cfg_.addr, cfg_.prefix_len, cfg_.gateway, 0);
+        NS_ABORT_MSG_IF(set_addr_result_ != SEQS_OK, "seqs_stack_set_addr failed for "
+                                                         << cfg_.name << ": " << seqs_strerror(set_addr_result_));
+    }
+    Kick();
+}
+
+void StackNode::AddApp(std::unique_ptr<App> app, Time start) {
+    apps_.push_back(std::move(app));
+    Simulator::ScheduleWithContext(node_->GetId(), start, &StackNode::StartApp, this, apps_.size() - 1);
+}
+
+void StackNode::StartApp(size_t i) {
+    seqs_stack_poll(stack_.get(), NowUs());
+    apps_[i]->Start(*this);
+    Kick();
+}
+
+void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
+                        const Address& to, NetDevice::PacketType type) {
+    if (type == NetDevice::PACKET_OTHERHOST) {
+        stats_.otherhost++;
+        return;
+    }
+    uint32_t size = pkt->GetSize();
+    if (size + kEthHdr > rxbuf_.size()) rxbuf_.resize(size + kEthHdr);
+    uint8_t* f = rxbuf_.data();
+    Mac48Address::ConvertFrom(to).CopyTo(f);
+    Mac48Address::ConvertFrom(from).CopyTo(f + 6);
+    Put16(f + 12, proto);
+    pkt->CopyData(f + kEthHdr, size);
+    size_t len = kEthHdr + size;
+    if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+    stats_.frames_in++;
+    stats_.bytes_in += len;
+    seqs_stack_input(stack_.get(), f, len, NowUs());
+    AfterStackCall();
+}
+
+void StackNode::OnTimer() {
+    timer_at_ = SEQS_NEVER;
+    stats_.timer_events++;
+    seqs_stack_poll(stack_.get(), NowUs());
+    AfterStackCall();
+}
+
+void StackNode::AfterStackCall() {
+    Flush();   // also runs due timers
+    if (!in_apps_) {
+        in_apps_ = true;
+        for (auto& a : apps_) a->OnStackEvent(*this);
+        in_apps_ = false;
+        Flush();   // what the apps queued
+    }
+    Rearm();
+}
+
+void StackNode::Kick() {
+    Flush();
+    Rearm();
+}
+
+void StackNode::Flush() {
+    for (;;) {
+        int n = seqs_stack_output(stack_.get(), txbuf_.data(), SEQS_MAX_FRAME, NowUs());
+        if (n <= 0) {
+            NS_ABORT_MSG_IF(n < 0, "seqs_stack_output failed on " << cfg_.name << ": " << seqs_strerror(n));
+            return;
+        }
+        size_t len = (size_t)n;
+        if (len < kEthHdr) {
+            stats_.tx_bad_frame++;
+            continue;
+        }
+        if (len < kMinFrame) {   // the "driver" pads, as an Ethernet MAC does
+            std::memset(txbuf_.data() + len, 0, kMinFrame - len);
+            len = kMinFrame;
+        }
+        const uint8_t* f = txbuf_.data();
+        Mac48Address dst, src;
+        dst.CopyFrom(f);
+        src.CopyFrom(f + 6);
+        uint16_t proto = (uint16_t)Get16(f + 12);
+        Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
+        if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+        if (dev_->SendFrom(p, src, dst, proto)) {
+            stats_.frames_out++;
+            stats_.bytes_out += len;
+        } else {
+            stats_.tx_refused++;
+        }
+    }
+}
+
+void StackNode::Rearm() {
+    uint64_t d = seqs_stack_next_deadline(stack_.get());
+    if (d == SEQS_NEVER) {
+        timer_.Cancel();
+        timer_at_ = SEQS_NEVER;
+        return;
+    }
+    uint64_t now = NowUs();
+    if (d <= now) {
+        // Output was just drained, so nothing can be due now: the core reports a
+        // deadline it does not honour. Retry 1 µs later rather than spin forever.
+        stats_.deadline_stuck++;
+        d = now + 1;
+    }
+    if (timer_.IsRunning() && timer_at_ == d) return;
+    timer_.Cancel();
+    timer_at_ = d;
+    timer_ = Simulator::Schedule(MicroSeconds((int64_t)d) - Simulator::Now(), &StackNode::OnTimer, this);
+}
+
+nlohmann::json StackNode::Summary() const {
+    nlohmann::json j;
+    j["ip"] = cfg_.addr ? Ip4(cfg_.addr) + "/" + std::to_string(cfg_.prefix_len) : "";
+    char mac[18];
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", cfg_.mac[0], cfg_.mac[1], cfg_.mac[2],
+                  cfg_.mac[3], cfg_.mac[4], cfg_.mac[5]);
+    j["mac"] = mac;
+    j["adapter"] = {{"frames_in", stats_.frames_in},       {"frames_out", stats_.frames_out},
+                    {"bytes_in", stats_.bytes_in},         {"bytes_out", stats_.bytes_out},
+                    {"tx_refused", stats_.tx_refused},     {"tx_bad_frame", stats_.tx_bad_frame},
+                    {"otherhost", stats_.otherhost},       {"timer_events", stats_.timer_events},
+                    {"deadline_stuck", stats_.deadline_stuck}};
+    nlohmann::json c = nlohmann::json::object();
+    for (unsigned i = 0; i < SEQS_COUNTER_COUNT; i++) {
+        const char* n = seqs_counter_name(i);
+        if (n) c[n] = seqs_counter_value(stack_.get(), i);
+    }
+    j["counters"] = c;
+    nlohmann::json apps = nlohmann::json::array();
+    for (auto& a : apps_) {
+        nlohmann::json r = a->Results();
+        r["type"] = a->Type();
+        apps.push_back(r);
+    }
+    j["apps"] = apps;
+    return j;
+}
+
+// --- UdpEchoServer ----------------------------------------------------------------
+
+void UdpEchoServer::Start(StackNode& node) {
+    rxring_.assign(16384, 0);
+    seqs_stack_t* s = node.stack();
+    open_error_ = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
+    if (open_error_ == SEQS_OK) open_error_ = seqs_udp_bind(s, sock_, 0, port_);
+    if (open_error_ != SEQS_OK) sock_ = 0;
+}
+
+void UdpEchoServer::OnStackEvent(StackNode& node) {
+    if (!sock_) return;
+    seqs_stack_t* s = node.stack();
+    buf_.resize(65536);
+    uint8_t* buf = buf_.data();
+    for (;;) {
+        seqs_udp_meta_t meta;
+        int n = seqs_udp_recvfrom(s, sock_, buf, buf_.size(), &meta);
+        if (n < 0) break;
+        if (meta.truncated) truncated_++;
+        seqs_udp_meta_t out{};
+        out.remote_addr = meta.remote_addr;
+        out.remote_port = meta.remote_port;
+        out.local_addr = meta.local_addr;
+        out.local_port = meta.local_port;
+        int rc = seqs_udp_sendmsg(s, sock_, buf, (size_t)n, &out);
+        if (rc < 0) send_errors_++;
+        else echoed_++;
+    }
+}
+
+nlohmann::json UdpEchoServer::Results() const {
+    nlohmann::json j = {{"port", port_}, {"echoed", echoed_}, {"truncated", truncated_}, {"send_errors", send_errors_}};
+    if (open_error_) j["open_error"] = seqs_strerror(open_error_);
+    return j;
+}
+
+// --- UdpPing ----------------------------------------------------------------------
+
+namespace {
+constexpr uint32_t kPingMagic = 0x53515047;   // "SQPG"
+constexpr size_t kPingHdr = 10;               // magic(4) flow(2) seq(4)
+}  // namespace
+
+void UdpPing::Start(StackNode& node) {
+    rxring_.assign(16384, 0);
+    seqs_stack_t* s = node.stack();
+    open_error_ = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
+    if (open_error_ == SEQS_OK) open_error_ = seqs_udp_bind(s, sock_, 0, 0);
+    if (open_error_ != SEQS_OK) sock_ = 0;
+    if (p_.size < kPingHdr) p_.size = kPingHdr;
+    flows_.clear();
+    for (auto& t : targets_) {
+        Flow f;
+        f.target = t;
+        f.sent_at.assign(p_.count, 0);
+        f.got.assign(p_.count, 0);
+        flows_.push_back(std::move(f));
+    }
+    if (!sock_) return;
+    for (size_t i = 0; i < flows_.size(); i++) {
+        Time jitter = MicroSeconds((int64_t)node.rng()->GetInteger(0, (uint32_t)p_.interval.GetMicroSeconds()));
+        Simulator::Schedule(jitter, &UdpPing::SendNext, this, &node, i);
+    }
+}
+
+void UdpPing::SendNext(StackNode* node, size_t fi) {
+    Flow& f = flows_[fi];
+    if (f.next_seq >= p_.count) return;
+    uint32_t seq = f.next_seq++;
+    std::vector<uint8_t> payload(p_.size);
+    for (size_t i = kPingHdr; i < payload.size(); i++) payload[i] = (uint8_t)(i + seq);
+    Put32(payload.data(), kPingMagic);
+    Put16(payload.data() + 4, (uint32_t)fi);
+    Put32(payload.data() + 6, seq);
+    seqs_stack_t* s = node->stack();
+    uint64_t now = StackNode::NowUs();
+    seqs_stack_poll(s, now);
+    int rc = seqs_udp_sendto(s, sock_, payload.data(), payload.size(), f.target.addr, p_.port);
+    f.sent++;
+    if (rc < 0) {
+        f.send_errors++;
+        if (std::find(f.errors.begin(), f.errors.end(), rc) == f.errors.end()) f.errors.push_back(rc);
+    } else {
+        f.sent_at[seq] = now + 1;   // +1: 0 means "never sent"
+    }
+    node->Kick();
+    if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &UdpPing::SendNext, this, node, fi);
+}
+
+void UdpPing::OnStackEvent(StackNode& node) {
+    if (!sock_) return;
+    seqs_stack_t* s = node.stack();
+    uint8_t buf[2048];
+    uint64_t now = StackNode::NowUs();
+    for (;;) {
+        seqs_udp_meta_t meta;
+        int n = seqs_udp_recvfrom(s, sock_, buf, sizeof buf, &meta);
+        if (n < 0) break;
+        if ((size_t)n < kPingHdr || Get32(buf) != kPingMagic) {
+            if (!flows_.empty()) flows_[0].bad++;
+            continue;
+        }
+        size_t fi = Get16(buf + 4);
+        uint32_t seq = Get32(buf + 6);
+        if (fi >= flows_.size() || seq >= p_.count) {
+            if (!flows_.empty()) flows_[0].bad++;
+            continue;
+        }
+        Flow& f = flows_[fi];
+        bool intact = (size_t)n == p_.size && meta.remote_addr == f.target.addr && meta.remote_port == p_.port;
+        for (size_t i = kPingHdr; intact && i < (size_t)n; i++) intact = buf[i] == (uint8_t)(i + seq);
+        if (!intact || !f.sent_at[seq]) {
+            f.bad++;
+            continue;
+        }
+        if (f.got[seq]) {
+            f.dup++;
+            continue;
+        }
+        f.got[seq] = 1;
+        uint64_t rtt = now - (f.sent_at[seq] - 1);
+        if (rtt > (uint64_t)p_.timeout.GetMicroSeconds()) {
+            f.late++;
+            continue;
+        }
+        f.received++;
+        f.rtt_sum += rtt;
+        f.rtt_min = std::min(f.rtt_min, rtt);
+        f.rtt_max = std::max(f.rtt_max, rtt);
+    }
+}
+
+nlohmann::json UdpPing::Results() const {
+    nlohmann::json flows = nlohmann::json::array();
+    for (auto& f : flows_) {
+        nlohmann::json j = {{"target", f.target.name},
+                            {"target_ip", Ip4(f.target.addr)},
+                            {"sent", f.sent},
+                            {"received", f.received},
+                            {"lost", f.sent - f.received},
+                            {"late", f.late},
+                            {"dup", f.dup},
+                            {"bad", f.bad},
+                            {"send_errors", f.send_errors},
+                            {"success_ratio", f.sent ? (double)f.received / (double)f.sent : 0.0}};
+        if (f.received)
+            j["rtt_us"] = {{"min", f.rtt_min}, {"avg", f.rtt_sum / f.received}, {"max", f.rtt_max}};
+        nlohmann::json errs = nlohmann::json::array();
+        for (int e : f.errors) errs.push_back(seqs_strerror(e));
+        j["send_error_kinds"] = errs;
+        nlohmann::json lost = nlohmann::json::array();
+        for (uint32_t q = 0; q < f.next_seq; q++)
+            if (!f.got[q]) lost.push_back(q);
+        j["lost_seqs"] = lost;   // sent and never answered (late replies are in got[] and not listed)
+        flows.push_back(j);
+    }
+    nlohmann::json j = {{"count", p_.count},
+                        {"interval_us", p_.interval.GetMicroSeconds()},
+                        {"timeout_us", p_.timeout.GetMicroSeconds()},
+                        {"size", p_.size},
+                        {"port", p_.port},
+                        {"flows", flows}};
+    if (open_error_) j["open_error"] = seqs_strerror(open_error_);
+    return j;
+}
+
+}  // namespace seqs_sim

@@ -1,0 +1,201 @@
+// sim/seqs_ns3.h — runs one seqs stack instance on an ns-3 node's NetDevice.
+//
+// StackNode is the port of the sans-IO core to ns-3: frames come in through a
+// promiscuous protocol handler on the device (the 14-byte Ethernet header is
+// rebuilt from the callback's to/from/protocol), frames go out with SendFrom(),
+// and a single scheduled event per instance sits at the stack's next deadline,
+// re-armed after every call into the stack. Simulated time is the stack's clock
+// (microseconds). The stack's random source is seeded from an ns-3 RNG stream,
+// so a run is a function of (scenario, seed). Apps (UDP echo server, ping
+// clients) drive the stack through the public C API only.
+#ifndef SEQS_SIM_SEQS_NS3_H
+#define SEQS_SIM_SEQS_NS3_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ns3/event-id.h"
+#include "ns3/net-device.h"
+#include "ns3/node.h"
+#include "ns3/nstime.h"
+#include "ns3/packet.h"
+#include "ns3/pcap-file-wrapper.h"
+#include "ns3/ptr.h"
+#include "ns3/random-variable-stream.h"
+
+extern "C" {
+#include "seqs/seqs.h"
+}
+
+namespace seqs_sim {
+
+class StackNode;
+
+// Something that runs on a node and uses its stack through the public API.
+class App {
+  public:
+    virtual ~App() = default;
+    // Called once at the app's start time.
+    virtual void Start(StackNode& node) = 0;
+    // Called after every frame or timer the stack processed: drain sockets here.
+    virtual void OnStackEvent(StackNode& node) = 0;
+    // Results for the JSON summary.
+    virtual nlohmann::json Results() const = 0;
+    virtual std::string Type() const = 0;
+};
+
+struct AdapterStats {
+    uint64_t frames_in = 0;        // handed to seqs_stack_input
+    uint64_t frames_out = 0;       // pulled from seqs_stack_output and accepted by the device
+    uint64_t bytes_in = 0;
+    uint64_t bytes_out = 0;
+    uint64_t tx_refused = 0;       // device refused SendFrom (queue full)
+    uint64_t tx_bad_frame = 0;     // stack produced a frame shorter than an Ethernet header
+    uint64_t otherhost = 0;        // frames for other MACs seen by the promiscuous handler (ignored)
+    uint64_t timer_events = 0;     // deadline events that fired
+    uint64_t deadline_stuck = 0;   // deadline <= now right after draining output (core bug)
+};
+
+struct StackNodeConfig {
+    std::string name;
+    uint8_t mac[6] = {0};
+    uint32_t addr = 0;             // host order; 0 = none
+    uint8_t prefix_len = 24;
+    uint32_t gateway = 0;
+    bool gratuitous = true;        // announce the static address (seqs default)
+    uint16_t mtu = 0;              // 0 = stack default
+};
+
+class StackNode {
+  public:
+    // Attaches a new stack to dev (which must be on node). rng is an ns-3 stream
+    // already assigned (AssignStreams/SetStream): the stack seed is drawn from it.
+    StackNode(const StackNodeConfig& cfg, ns3::Ptr<ns3::Node> node, ns3::Ptr<ns3::NetDevice> dev,
+              ns3::Ptr<ns3::UniformRandomVariable> rng);
+    ~StackNode();
+    StackNode(const StackNode&) = delete;
+    StackNode& operator=(const StackNode&) = delete;
+
+    // Writes every frame in and out of this stack to path (pcap, DLT_EN10MB).
+    void EnablePcap(const std::string& path);
+    // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
+    void Boot();
+    // Adds an app started at `start` (simulated time).
+    void AddApp(std::unique_ptr<App> app, ns3::Time start);
+
+    // After an app used the stack (send, bind...): transmit what it queued, re-arm the timer.
+    void Kick();
+
+    seqs_stack_t* stack() { return stack_.get(); }
+    const seqs_stack_t* stack() const { return stack_.get(); }
+    const std::string& name() const { return cfg_.name; }
+    const StackNodeConfig& config() const { return cfg_; }
+    uint32_t addr() const { return cfg_.addr; }
+    const AdapterStats& stats() const { return stats_; }
+    const std::vector<std::unique_ptr<App>>& apps() const { return apps_; }
+    ns3::Ptr<ns3::UniformRandomVariable> rng() const { return rng_; }
+    int set_addr_result() const { return set_addr_result_; }
+    static uint64_t NowUs();
+
+    nlohmann::json Summary() const;
+
+  private:
+    void Receive(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
+                 const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
+    void OnTimer();
+    void AfterStackCall();
+    void Flush();
+    void Rearm();
+    void StartApp(size_t i);
+    void Configure();
+
+    StackNodeConfig cfg_;
+    ns3::Ptr<ns3::Node> node_;
+    ns3::Ptr<ns3::NetDevice> dev_;
+    ns3::Ptr<ns3::UniformRandomVariable> rng_;
+    std::unique_ptr<seqs_stack_t> stack_;
+    ns3::Ptr<ns3::PcapFileWrapper> pcap_;
+    ns3::EventId timer_;
+    uint64_t timer_at_ = SEQS_NEVER;
+    AdapterStats stats_;
+    std::vector<std::unique_ptr<App>> apps_;
+    std::vector<uint8_t> txbuf_;
+    std::vector<uint8_t> rxbuf_;
+    int set_addr_result_ = 0;
+    bool in_apps_ = false;
+};
+
+// --- apps -------------------------------------------------------------------
+
+// Echoes every UDP datagram back to its sender, from the address it was sent to.
+class UdpEchoServer : public App {
+  public:
+    explicit UdpEchoServer(uint16_t port) : port_(port) {}
+    void Start(StackNode& node) override;
+    void OnStackEvent(StackNode& node) override;
+    nlohmann::json Results() const override;
+    std::string Type() const override { return "udp-echo-server"; }
+
+  private:
+    uint16_t port_;
+    seqs_udp_t sock_ = 0;
+    int open_error_ = 0;
+    std::vector<uint8_t> rxring_;
+    std::vector<uint8_t> buf_;
+    uint64_t echoed_ = 0, truncated_ = 0, send_errors_ = 0;
+};
+
+struct PingTarget {
+    std::string name;
+    uint32_t addr;
+};
+
+struct PingParams {
+    uint32_t count = 10;
+    ns3::Time interval = ns3::MilliSeconds(100);
+    ns3::Time timeout = ns3::Seconds(1);
+    uint16_t size = 56;        // payload bytes
+    uint16_t port = 7;         // UDP echo port (udp-ping)
+};
+
+// "ping" over UDP echo: per target, `count` datagrams `interval` apart, each
+// carrying (magic, flow, seq); a reply within `timeout` counts as received.
+// The first send of each flow is jittered by up to one interval (from the
+// node's RNG stream) so that many nodes do not transmit in lockstep.
+class UdpPing : public App {
+  public:
+    UdpPing(std::vector<PingTarget> targets, PingParams p) : targets_(std::move(targets)), p_(p) {}
+    void Start(StackNode& node) override;
+    void OnStackEvent(StackNode& node) override;
+    nlohmann::json Results() const override;
+    std::string Type() const override { return "udp-ping"; }
+    // Time after the app's start by which every reply is due.
+    static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
+
+  private:
+    struct Flow {
+        PingTarget target;
+        uint32_t next_seq = 0;
+        uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
+        uint64_t rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
+        std::vector<uint64_t> sent_at;   // per seq, 0 = not sent (send failed)
+        std::vector<uint8_t> got;
+        std::vector<int> errors;         // distinct send error codes
+    };
+    void SendNext(StackNode* node, size_t flow);
+
+    std::vector<PingTarget> targets_;
+    PingParams p_;
+    std::vector<Flow> flows_;
+    seqs_udp_t sock_ = 0;
+    int open_error_ = 0;
+    std::vector<uint8_t> rxring_;
+};
+
+}  // namespace seqs_sim
+
+#endif

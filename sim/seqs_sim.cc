@@ -1,0 +1,668 @@
+// sim/seqs_sim.cc — seqs-sim: runs a declarative scenario (TOML) of seqs stacks on ns-3.
+//
+//   seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]
+//
+// Builds the nodes, links (SimpleNetDevice/SimpleChannel with rate, delay and a
+// RateErrorModel or an explicit ReceiveListErrorModel drop list) and topology
+// (point-to-point pairs, or every host on its own link to one BridgeNetDevice
+// switch), starts the apps, runs for the scenario's duration, writes a JSON
+// summary (per-node counters, per-app results, aggregate metrics, expectation
+// verdicts) and exits 0 when every expectation holds, 1 when one fails, 2 on a
+// usage or scenario error. The format is described in scenarios/README.md.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <toml++/toml.h>
+
+#include "ns3/boolean.h"
+#include "ns3/bridge-helper.h"
+#include "ns3/data-rate.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/error-model.h"
+#include "ns3/node-container.h"
+#include "ns3/pointer.h"
+#include "ns3/rng-seed-manager.h"
+#include "ns3/simple-channel.h"
+#include "ns3/simple-net-device-helper.h"
+#include "ns3/simple-net-device.h"
+#include "ns3/simulator.h"
+
+#include "seqs_ns3.h"
+
+using namespace ns3;
+using seqs_sim::StackNode;
+using json = nlohmann::json;
+
+namespace {
+
+struct ScenarioError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void Fail(const std::string& msg) { throw ScenarioError(msg); }
+
+void CheckKeys(const toml::table& t, std::initializer_list<const char*> allowed, const std::string& where) {
+    for (auto&& [k, v] : t) {
+        (void)v;
+        bool ok = false;
+        for (const char* a : allowed) ok = ok || k.str() == a;
+        if (!ok) Fail(where + ": unknown key '" + std::string(k.str()) + "'");
+    }
+}
+
+std::string Str(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
+    auto n = t[key];
+    if (!n) return def;
+    auto v = n.value<std::string>();
+    if (!v) Fail(where + ": '" + key + "' must be a string");
+    return *v;
+}
+
+double Num(const toml::table& t, const char* key, double def, const std::string& where) {
+    auto n = t[key];
+    if (!n) return def;
+    if (auto v = n.value<double>()) return *v;   // toml++ converts integers too
+    Fail(where + ": '" + key + "' must be a number");
+}
+
+int64_t Int(const toml::table& t, const char* key, int64_t def, const std::string& where) {
+    auto n = t[key];
+    if (!n) return def;
+    if (!n.is_integer()) Fail(where + ": '" + key + "' must be an integer");
+    return *n.value<int64_t>();
+}
+
+Time ParseTime(const std::string& s, const std::string& where) {
+    // ns-3's parser accepts "2ms", "1.5s", "100us"; it aborts on junk, so check the shape first.
+    size_t i = 0;
+    while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '.')) i++;
+    std::string unit = s.substr(i);
+    static const std::set<std::string> units = {"s", "ms", "us", "ns", "min", "h"};
+    if (i == 0 || !units.count(unit)) Fail(where + ": bad time '" + s + "' (use e.g. 2ms, 1.5s)");
+    return Time(s);
+}
+
+Time TimeKey(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
+    return ParseTime(Str(t, key, def, where), where + "." + key);
+}
+
+uint32_t ParseIp(const std::string& s, const std::string& where) {
+    unsigned a, b, c, d;
+    char tail;
+    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
+        d > 255)
+        Fail(where + ": bad IPv4 address '" + s + "'");
+    return SEQS_IP4(a, b, c, d);
+}
+
+
+struct LinkParams {
+    std::string rate = "100Mbps";
+    Time delay = MilliSeconds(1);
+    double loss = 0.0;   // per direction: probability a frame is dropped by the receiving device
+};
+
+LinkParams ReadLinkParams(const toml::table& t, LinkParams base, const std::string& where) {
+    base.rate = Str(t, "rate", base.rate, where);
+    try {
+        DataRate dr(base.rate);
+        (void)dr;
+    } catch (...) {
+        Fail(where + ": bad rate '" + base.rate + "'");
+    }
+    if (t["delay"]) base.delay = TimeKey(t, "delay", "", where);
+    base.loss = Num(t, "loss", base.loss, where);
+    if (base.loss < 0 || base.loss >= 1) Fail(where + ": loss must be in [0, 1)");
+    return base;
+}
+
+std::list<uint32_t> ReadDropList(const toml::table& t, const char* key, const std::string& where) {
+    std::list<uint32_t> out;
+    auto n = t[key];
+    if (!n) return out;
+    auto* arr = n.as_array();
+    if (!arr) Fail(where + ": '" + key + "' must be an array of frame indices");
+    for (auto& el : *arr) {
+        auto v = el.value<int64_t>();
+        if (!v || *v < 0) Fail(where + ": '" + key + "' entries must be non-negative integers");
+        out.push_back((uint32_t)*v);
+    }
+    return out;
+}
+
+// Counts frames per link: drops by the error models, and frames that made it.
+struct LinkCounters {
+    uint64_t dropped = 0;
+    uint64_t delivered = 0;
+};
+
+void CountDrop(uint64_t* c, Ptr<const Packet>) { (*c)++; }
+
+struct DeliveryCounter {
+    uint64_t* c;
+    void Rx(Ptr<NetDevice>, Ptr<const Packet>, uint16_t, const Address&, const Address&, NetDevice::PacketType) {
+        (*c)++;
+    }
+};
+
+struct NodeSpec {
+    std::string name;
+    uint32_t addr = 0;
+    uint8_t prefix = 24;
+    uint32_t gateway = 0;
+    bool gratuitous = true;
+    uint16_t mtu = 0;
+};
+
+struct Expect {
+    std::string metric;
+    std::optional<double> min, max;
+    std::string why;
+};
+
+struct Args {
+    std::string scenario, out, pcap_dir;
+    std::optional<uint64_t> seed;
+    bool quiet = false;
+};
+
+void Usage() {
+    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]\n";
+}
+
+class Runner {
+  public:
+    explicit Runner(const Args& a) : args_(a) {}
+    int Run();
+
+  private:
+    void Load();
+    void Build();
+    void AddApps();
+    json Collect(double wall_s);
+
+    Args args_;
+    toml::table tbl_;
+    std::string name_;
+    uint64_t seed_ = 1;
+    Time duration_;
+    std::vector<NodeSpec> specs_;
+    std::map<std::string, size_t> index_;
+    std::vector<std::unique_ptr<StackNode>> nodes_;
+    NodeContainer ns3nodes_;
+    LinkCounters links_;
+    std::vector<std::unique_ptr<DeliveryCounter>> delivery_;
+    std::vector<Expect> expects_;
+    Ptr<UniformRandomVariable> runner_rng_;
+    int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
+    std::string topology_;
+    Time last_due_ = Seconds(0);       // latest time an app result is due
+};
+
+void Runner::Load() {
+    try {
+        tbl_ = toml::parse_file(args_.scenario);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream os;
+        os << args_.scenario << ": " << e.description() << " at line " << e.source().begin.line;
+        Fail(os.str());
+    }
+    CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "node", "app", "expect"},
+              "scenario");
+    name_ = Str(tbl_, "name", "scenario", "scenario");
+    duration_ = TimeKey(tbl_, "duration", "10s", "scenario");
+    seed_ = (uint64_t)Int(tbl_, "seed", 1, "scenario");
+    if (args_.seed) seed_ = *args_.seed;
+
+    auto* nodes = tbl_["node"].as_array();
+    if (!nodes || nodes->empty()) Fail("scenario: needs at least one [[node]]");
+    for (size_t k = 0; k < nodes->size(); k++) {
+        auto* t = (*nodes)[k].as_table();
+        std::string where = "node[" + std::to_string(k) + "]";
+        if (!t) Fail(where + ": must be a table");
+        CheckKeys(*t, {"name", "ip", "gateway", "count", "gratuitous", "mtu"}, where);
+        std::string name = Str(*t, "name", "", where);
+        if (name.empty()) Fail(where + ": needs a name");
+        int64_t count = Int(*t, "count", 1, where);
+        if (count < 1 || count > 4096) Fail(where + ": count must be 1..4096");
+        std::string ip = Str(*t, "ip", "", where);
+        uint32_t addr = 0;
+        uint8_t prefix = 24;
+        if (!ip.empty()) {
+            size_t slash = ip.find('/');
+            if (slash != std::string::npos) {
+                int p = std::atoi(ip.c_str() + slash + 1);
+                if (p < 1 || p > 32) Fail(where + ": bad prefix in '" + ip + "'");
+                prefix = (uint8_t)p;
+                ip = ip.substr(0, slash);
+            }
+            addr = ParseIp(ip, where);
+        }
+        std::string gw = Str(*t, "gateway", "", where);
+        if (count > 1 && name.find("{}") == std::string::npos)
+            Fail(where + ": a name with count > 1 needs a '{}' placeholder (e.g. \"h{}\")");
+        for (int64_t i = 0; i < count; i++) {
+            NodeSpec s;
+            s.name = name;
+            size_t pos = s.name.find("{}");
+            if (pos != std::string::npos) s.name.replace(pos, 2, std::to_string(i + 1));
+            s.addr = addr ? addr + (uint32_t)i : 0;
+            s.prefix = prefix;
+            s.gateway = gw.empty() ? 0 : ParseIp(gw, where);
+            s.gratuitous = (*t)["gratuitous"].value_or(true);
+            s.mtu = (uint16_t)Int(*t, "mtu", 0, where);
+            if (index_.count(s.name)) Fail(where + ": duplicate node name '" + s.name + "'");
+            index_[s.name] = specs_.size();
+            specs_.push_back(s);
+        }
+    }
+    if (specs_.size() > 65000) Fail("scenario: too many nodes");
+
+    if (auto* ex = tbl_["expect"].as_array()) {
+        for (size_t k = 0; k < ex->size(); k++) {
+            auto* t = (*ex)[k].as_table();
+            std::string where = "expect[" + std::to_string(k) + "]";
+            if (!t) Fail(where + ": must be a table");
+            CheckKeys(*t, {"metric", "min", "max", "equals", "why"}, where);
+            Expect e;
+            e.metric = Str(*t, "metric", "", where);
+            if (e.metric.empty()) Fail(where + ": needs a metric");
+            if ((*t)["min"]) e.min = Num(*t, "min", 0, where);
+            if ((*t)["max"]) e.max = Num(*t, "max", 0, where);
+            if ((*t)["equals"]) e.min = e.max = Num(*t, "equals", 0, where);
+            if (!e.min && !e.max) Fail(where + ": needs min, max or equals");
+            e.why = Str(*t, "why", "", where);
+            expects_.push_back(e);
+        }
+    }
+}
+
+void Runner::Build() {
+    RngSeedManager::SetSeed(1);
+    RngSeedManager::SetRun(seed_);
+    runner_rng_ = CreateObject<UniformRandomVariable>();
+    runner_rng_->SetStream(999999);
+
+    ns3nodes_.Create((uint32_t)specs_.size());
+
+    const toml::table empty;
+    const toml::table* topo = tbl_["topology"].as_table();
+    if (!topo) topo = &empty;
+    CheckKeys(*topo, {"kind"}, "topology");
+    topology_ = Str(*topo, "kind", "pairs", "topology");
+    const toml::table* ld = tbl_["link"].as_table();
+    LinkParams defaults = ld ? ReadLinkParams(*ld, LinkParams(), "link") : LinkParams();
+    if (ld) CheckKeys(*ld, {"rate", "delay", "loss"}, "link");
+
+    std::vector<Ptr<NetDevice>> hostdev(specs_.size());
+    auto make_em = [&](double loss, const std::list<uint32_t>& drops) -> Ptr<ErrorModel> {
+        if (!drops.empty()) {
+            auto em = CreateObject<ReceiveListErrorModel>();
+            em->SetList(drops);   // deterministic: no random stream
+            return em;
+        }
+        if (loss <= 0) return nullptr;
+        auto em = CreateObject<RateErrorModel>();
+        em->SetAttribute("ErrorRate", DoubleValue(loss));
+        em->SetAttribute("ErrorUnit", EnumValue(RateErrorModel::ERROR_UNIT_PACKET));
+        em->AssignStreams(next_stream_++);
+        return em;
+    };
+    auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
+                         const std::list<uint32_t>& drop_b) {
+        SimpleNetDeviceHelper h;
+        h.SetDeviceAttribute("DataRate", DataRateValue(DataRate(lp.rate)));
+        h.SetChannelAttribute("Delay", TimeValue(lp.delay));
+        NetDeviceContainer d = h.Install(NodeContainer(a, b));
+        for (uint32_t i = 0; i < 2; i++) {
+            auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
+            Ptr<ErrorModel> em = make_em(lp.loss, i == 0 ? drop_a : drop_b);
+            if (em) sd->SetReceiveErrorModel(em);
+            sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
+            auto dc = std::make_unique<DeliveryCounter>();
+            dc->c = &links_.delivered;
+            d.Get(i)->GetNode()->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0, d.Get(i),
+                                                         true);
+            delivery_.push_back(std::move(dc));
+        }
+        return d;
+    };
+
+    if (topology_ == "pairs") {
+        auto* pairs = tbl_["pair"].as_array();
+        if (!pairs || pairs->empty()) Fail("topology \"pairs\" needs [[pair]] entries");
+        for (size_t k = 0; k < pairs->size(); k++) {
+            auto* t = (*pairs)[k].as_table();
+            std::string where = "pair[" + std::to_string(k) + "]";
+            if (!t) Fail(where + ": must be a table");
+            CheckKeys(*t, {"a", "b", "rate", "delay", "loss", "drop_at_a", "drop_at_b"}, where);
+            std::string a = Str(*t, "a", "", where), b = Str(*t, "b", "", where);
+            if (!index_.count(a) || !index_.count(b)) Fail(where + ": unknown node in '" + a + "'-'" + b + "'");
+            size_t ia = index_[a], ib = index_[b];
+            if (ia == ib) Fail(where + ": a node cannot link to itself");
+            if (hostdev[ia] || hostdev[ib])
+                Fail(where + ": each node has one interface (one stack), so it can be in one pair only");
+            LinkParams lp = ReadLinkParams(*t, defaults, where);
+            NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)ia), ns3nodes_.Get((uint32_t)ib), lp,
+                                             ReadDropList(*t, "drop_at_a", where), ReadDropList(*t, "drop_at_b", where));
+            hostdev[ia] = d.Get(0);
+            hostdev[ib] = d.Get(1);
+        }
+    } else if (topology_ == "switch") {
+        Ptr<Node> sw = CreateObject<Node>();
+        NetDeviceContainer ports;
+        for (size_t i = 0; i < specs_.size(); i++) {
+            NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {});
+            hostdev[i] = d.Get(0);
+            ports.Add(d.Get(1));
+        }
+        BridgeHelper bridge;
+        bridge.Install(sw, ports);
+    } else {
+        Fail("topology: kind must be \"pairs\" or \"switch\"");
+    }
+
+    for (size_t i = 0; i < specs_.size(); i++) {
+        if (!hostdev[i]) Fail("node '" + specs_[i].name + "' is on no link");
+        seqs_sim::StackNodeConfig c;
+        c.name = specs_[i].name;
+        uint32_t id = (uint32_t)i + 1;
+        const uint8_t mac[6] = {0x02, 0x53, 0x51, (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id};
+        std::memcpy(c.mac, mac, 6);
+        c.addr = specs_[i].addr;
+        c.prefix_len = specs_[i].prefix;
+        c.gateway = specs_[i].gateway;
+        c.gratuitous = specs_[i].gratuitous;
+        c.mtu = specs_[i].mtu;
+        auto rng = CreateObject<UniformRandomVariable>();
+        rng->SetStream((int64_t)i);
+        auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
+        if (!args_.pcap_dir.empty()) n->EnablePcap(args_.pcap_dir + "/" + c.name + ".pcap");
+        n->Boot();
+        nodes_.push_back(std::move(n));
+    }
+}
+
+std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
+                                     const std::string& where) {
+    std::vector<size_t> out;
+    auto on = t["on"];
+    if (!on) Fail(where + ": needs 'on' (a node name, a list of names, or \"*\")");
+    if (auto s = on.value<std::string>()) {
+        if (*s == "*") {
+            for (size_t i = 0; i < n; i++) out.push_back(i);
+            return out;
+        }
+        if (!index.count(*s)) Fail(where + ": unknown node '" + *s + "'");
+        out.push_back(index.at(*s));
+        return out;
+    }
+    auto* arr = on.as_array();
+    if (!arr) Fail(where + ": 'on' must be a string or an array of strings");
+    for (auto& el : *arr) {
+        auto s = el.value<std::string>();
+        if (!s || !index.count(*s)) Fail(where + ": unknown node in 'on'");
+        out.push_back(index.at(*s));
+    }
+    return out;
+}
+
+void Runner::AddApps() {
+    auto* apps = tbl_["app"].as_array();
+    if (!apps) return;
+    for (size_t k = 0; k < apps->size(); k++) {
+        auto* t = (*apps)[k].as_table();
+        std::string where = "app[" + std::to_string(k) + "]";
+        if (!t) Fail(where + ": must be a table");
+        std::string type = Str(*t, "type", "", where);
+        Time start = TimeKey(*t, "start", "0s", where);
+        std::vector<size_t> on = Runner_ResolveOn(*t, index_, specs_.size(), where);
+        if (type == "udp-echo-server") {
+            CheckKeys(*t, {"type", "on", "start", "port"}, where);
+            int64_t port = Int(*t, "port", 7, where);
+            if (port < 1 || port > 65535) Fail(where + ": bad port");
+            for (size_t i : on) nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpEchoServer>((uint16_t)port), start);
+        } else if (type == "udp-ping") {
+            CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size"}, where);
+            seqs_sim::PingParams p;
+            int64_t count = Int(*t, "count", 10, where);
+            if (count < 1 || count > 1000000) Fail(where + ": count must be 1..1000000");
+            p.count = (uint32_t)count;
+            p.interval = TimeKey(*t, "interval", "100ms", where);
+            p.timeout = TimeKey(*t, "timeout", "1s", where);
+            int64_t size = Int(*t, "size", 56, where);
+            if (size < 10 || size > 1400) Fail(where + ": size must be 10..1400 bytes");
+            p.size = (uint16_t)size;
+            int64_t port = Int(*t, "port", 7, where);
+            if (port < 1 || port > 65535) Fail(where + ": bad port");
+            p.port = (uint16_t)port;
+            auto* targets = (*t)["targets"].as_array();
+            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
+            for (size_t i : on) {
+                std::vector<size_t> idx;
+                for (auto& el : *targets) {
+                    auto ts = el.value<std::string>();
+                    if (!ts) Fail(where + ": targets are strings");
+                    if ((*ts)[0] == '+') {   // offset in the node list, wrapping around
+                        long off = std::atol(ts->c_str() + 1);
+                        if (off <= 0) Fail(where + ": bad target offset '" + *ts + "'");
+                        idx.push_back((i + (size_t)off) % specs_.size());
+                    } else if (ts->rfind("random:", 0) == 0) {   // K distinct other nodes, from the seed
+                        long kk = std::atol(ts->c_str() + 7);
+                        if (kk <= 0 || (size_t)kk >= specs_.size()) Fail(where + ": bad '" + *ts + "'");
+                        std::set<size_t> chosen;
+                        while (chosen.size() < (size_t)kk) {
+                            size_t c = runner_rng_->GetInteger(0, (uint32_t)specs_.size() - 1);
+                            if (c != i) chosen.insert(c);
+                        }
+                        idx.insert(idx.end(), chosen.begin(), chosen.end());
+                    } else {
+                        if (!index_.count(*ts)) Fail(where + ": unknown target '" + *ts + "'");
+                        idx.push_back(index_[*ts]);
+                    }
+                }
+                std::vector<seqs_sim::PingTarget> tg;
+                for (size_t j : idx) {
+                    if (j == i) Fail(where + ": node '" + specs_[i].name + "' would ping itself");
+                    if (!specs_[j].addr) Fail(where + ": target '" + specs_[j].name + "' has no address");
+                    tg.push_back({specs_[j].name, specs_[j].addr});
+                }
+                nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpPing>(tg, p), start);
+            }
+            last_due_ = std::max(last_due_, start + seqs_sim::UdpPing::Span(p));
+        } else {
+            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping)");
+        }
+    }
+    if (last_due_ > duration_)
+        Fail("scenario: duration " + std::to_string(duration_.GetSeconds()) + "s ends before the last reply is due (" +
+             std::to_string(last_due_.GetSeconds()) + "s)");
+}
+
+json Runner::Collect(double wall_s) {
+    json out;
+    out["scenario"] = name_;
+    out["file"] = args_.scenario;
+    out["description"] = Str(tbl_, "description", "", "scenario");
+    out["seed"] = seed_;
+    out["topology"] = topology_;
+    out["duration_s"] = duration_.GetSeconds();
+    out["wall_s"] = wall_s;
+    std::map<std::string, double> m;
+    json nodes = json::object();
+    uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0;
+    uint64_t rtt_max = 0, rtt_min = UINT64_MAX, rtt_sum = 0;
+    double worst = 1.0;
+    uint64_t echoed = 0;
+    for (auto& n : nodes_) {
+        json j = n->Summary();
+        for (auto& [k, v] : j["counters"].items()) m["counter." + k] += v.get<double>();
+        for (auto& [k, v] : j["adapter"].items()) m["adapter." + k] += v.get<double>();
+        for (auto& app : j["apps"]) {
+            if (app["type"] == "udp-echo-server") echoed += app["echoed"].get<uint64_t>();
+            if (app["type"] == "udp-ping") {
+                for (auto& f : app["flows"]) {
+                    flows++;
+                    sent += f["sent"].get<uint64_t>();
+                    received += f["received"].get<uint64_t>();
+                    late += f["late"].get<uint64_t>();
+                    dup += f["dup"].get<uint64_t>();
+                    bad += f["bad"].get<uint64_t>();
+                    send_errors += f["send_errors"].get<uint64_t>();
+                    worst = std::min(worst, f["success_ratio"].get<double>());
+                    if (f.contains("rtt_us")) {
+                        rtt_max = std::max(rtt_max, f["rtt_us"]["max"].get<uint64_t>());
+                        rtt_min = std::min(rtt_min, f["rtt_us"]["min"].get<uint64_t>());
+                        rtt_sum += f["rtt_us"]["avg"].get<uint64_t>() * f["received"].get<uint64_t>();
+                    }
+                }
+            }
+        }
+        nodes[n->name()] = j;
+    }
+    if (flows) {
+        m["ping.flows"] = (double)flows;
+        m["ping.sent"] = (double)sent;
+        m["ping.received"] = (double)received;
+        m["ping.lost"] = (double)(sent - received);
+        m["ping.late"] = (double)late;
+        m["ping.dup"] = (double)dup;
+        m["ping.bad"] = (double)bad;
+        m["ping.send_errors"] = (double)send_errors;
+        m["ping.success_ratio"] = sent ? (double)received / (double)sent : 0.0;
+        m["ping.flow_success_ratio_min"] = worst;
+        if (received) {
+            m["ping.rtt_min_us"] = (double)rtt_min;
+            m["ping.rtt_avg_us"] = (double)rtt_sum / (double)received;
+            m["ping.rtt_max_us"] = (double)rtt_max;
+        }
+    }
+    m["echo.echoed"] = (double)echoed;
+    m["link.dropped"] = (double)links_.dropped;
+    m["link.delivered"] = (double)links_.delivered;
+    uint64_t offered = links_.dropped + links_.delivered;
+    m["link.loss_ratio"] = offered ? (double)links_.dropped / (double)offered : 0.0;
+    m["nodes"] = (double)nodes_.size();
+    out["nodes"] = nodes;
+    out["metrics"] = m;
+
+    json ex = json::array();
+    bool ok = true;
+    for (auto& e : expects_) {
+        json j = {{"metric", e.metric}};
+        if (e.min) j["min"] = *e.min;
+        if (e.max) j["max"] = *e.max;
+        if (!e.why.empty()) j["why"] = e.why;
+        bool pass;
+        if (!m.count(e.metric)) {
+            j["error"] = "no such metric";
+            pass = false;
+        } else {
+            double v = m[e.metric];
+            j["value"] = v;
+            pass = (!e.min || v >= *e.min) && (!e.max || v <= *e.max);
+        }
+        j["ok"] = pass;
+        ok = ok && pass;
+        ex.push_back(j);
+    }
+    out["expectations"] = ex;
+    out["ok"] = ok;
+    return out;
+}
+
+int Runner::Run() {
+    Load();
+    Build();
+    AddApps();
+    auto t0 = std::chrono::steady_clock::now();
+    Simulator::Stop(duration_);
+    Simulator::Run();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    json out = Collect(wall);
+    if (!args_.out.empty()) {
+        std::ofstream f(args_.out);
+        f << out.dump(1) << "\n";
+        if (!f) Fail("cannot write " + args_.out);
+    }
+    if (!args_.quiet) {
+        std::cout << "scenario " << name_ << " seed " << seed_ << ": " << nodes_.size() << " nodes, "
+                  << out["duration_s"].get<double>() << " s simulated in " << wall << " s\n";
+        const json& m = out["metrics"];
+        for (const char* k : {"ping.sent", "ping.received", "ping.success_ratio", "ping.rtt_avg_us", "echo.echoed",
+                              "link.dropped", "link.loss_ratio"})
+            if (m.contains(k)) std::cout << "  " << k << " = " << m[k].get<double>() << "\n";
+        for (auto& e : out["expectations"]) {
+            std::cout << "  " << (e["ok"].get<bool>() ? "PASS " : "FAIL ") << e["metric"].get<std::string>();
+            if (e.contains("value")) std::cout << " = " << e["value"].get<double>();
+            if (e.contains("min")) std::cout << " (min " << e["min"].get<double>() << ")";
+            if (e.contains("max")) std::cout << " (max " << e["max"].get<double>() << ")";
+            if (e.contains("error")) std::cout << " (" << e["error"].get<std::string>() << ")";
+            std::cout << "\n";
+        }
+        std::cout << (out["ok"].get<bool>() ? "OK" : "EXPECTATION FAILED") << std::endl;
+    }
+    nodes_.clear();   // cancels their timers while the simulator still exists
+    Simulator::Destroy();
+    return out["ok"].get<bool>() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; i++) {
+        std::string s = argv[i];
+        auto need = [&](const char* opt) -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "seqs-sim: " << opt << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (s == "--out") a.out = need("--out");
+        else if (s == "--pcap-dir") a.pcap_dir = need("--pcap-dir");
+        else if (s == "--seed") {
+            std::string v = need("--seed");
+            char* end;
+            unsigned long long x = std::strtoull(v.c_str(), &end, 10);
+            if (*end || v.empty()) {
+                std::cerr << "seqs-sim: bad seed '" << v << "'\n";
+                return 2;
+            }
+            a.seed = x;
+        } else if (s == "--quiet") a.quiet = true;
+        else if (s == "-h" || s == "--help") {
+            Usage();
+            return 0;
+        } else if (!s.empty() && s[0] == '-') {
+            std::cerr << "seqs-sim: unknown option " << s << "\n";
+            Usage();
+            return 2;
+        } else if (a.scenario.empty()) a.scenario = s;
+        else {
+            Usage();
+            return 2;
+        }
+    }
+    if (a.scenario.empty()) {
+        Usage();
+        return 2;
+    }
+    try {
+        Runner r(a);
+        return r.Run();
+    } catch (const ScenarioError& e) {
+        std::cerr << "seqs-sim: " << e.what() << "\n";
+        return 2;
+    }
+}
