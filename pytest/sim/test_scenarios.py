@@ -1,0 +1,204 @@
+"""ns-3 scenarios: many seqs stacks on simulated lossy links (sim/, scenarios/).
+
+Each test runs the seqs-sim runner ($SEQS_BUILD_DIR/sim/seqs-sim) on a scenario file
+and checks its JSON summary against expectations derived here from the scenario's
+own loss rate (not copied from the file), plus determinism of the pcaps and the
+validity of every frame the stacks put on the wire (parsed by scapy, checksums
+recomputed by scapy)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_DIR = Path(os.environ.get("SEQS_BUILD_DIR", REPO / "build"))
+SIM = BUILD_DIR / "sim" / "seqs-sim"
+SCENARIOS = REPO / "scenarios"
+
+pytestmark = pytest.mark.skipif(not SIM.exists(), reason=f"seqs-sim not built ({SIM}); build with SEQS_BUILD_SIM=ON")
+
+
+def run_sim(scenario: Path, tmp: Path, seed: int | None = None, pcap: bool = True, tag: str = "run"):
+    """Runs seqs-sim; returns (exit code, summary dict or None, pcap dir)."""
+    out = tmp / f"{tag}.json"
+    pcap_dir = tmp / f"{tag}-pcap"
+    cmd = [str(SIM), str(scenario), "--out", str(out), "--quiet"]
+    if pcap:
+        pcap_dir.mkdir()
+        cmd += ["--pcap-dir", str(pcap_dir)]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    summary = json.loads(out.read_text()) if out.exists() else None
+    if p.returncode not in (0, 1):
+        raise AssertionError(f"seqs-sim failed ({p.returncode}): {p.stderr}")
+    return p.returncode, summary, pcap_dir
+
+
+def failed_expectations(summary):
+    return [e for e in summary["expectations"] if not e["ok"]]
+
+
+def pcap_digest(pcap_dir: Path) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(pcap_dir.glob("*.pcap"))}
+
+
+def binomial_band(q: float, n: int, k: float = 4.5):
+    sd = math.sqrt(q * (1 - q) / n)
+    return q - k * sd, q + k * sd
+
+
+def load(name: str) -> dict:
+    with open(SCENARIOS / name, "rb") as f:
+        return tomllib.load(f)
+
+
+def check_frames_with_scapy(pcap_dir: Path, senders: dict[str, str]):
+    """Every frame a stack sent (source MAC = its own) parses cleanly in scapy and
+    carries IPv4/UDP/ICMP checksums that scapy recomputes to the same value."""
+    from scapy.layers.inet import IP, UDP, ICMP
+    from scapy.layers.l2 import ARP, Ether
+    from scapy.utils import rdpcap
+
+    checked = 0
+    for node, mac in senders.items():
+        for pkt in rdpcap(str(pcap_dir / f"{node}.pcap")):
+            if pkt[Ether].src != mac:
+                continue
+            checked += 1
+            assert pkt.haslayer(IP) or pkt.haslayer(ARP), f"{node}: unexpected frame {pkt.summary()}"
+            if pkt.haslayer(ARP):
+                assert pkt[ARP].hwsrc == mac
+                continue
+            ip = pkt[IP]
+            assert ip.version == 4 and ip.ihl == 5
+            raw = bytes(ip)[: ip.len]
+            again = IP(raw)
+            want = again.chksum
+            del again.chksum
+            assert IP(bytes(again)).chksum == want, f"{node}: bad IP checksum in {pkt.summary()}"
+            if pkt.haslayer(UDP):
+                fresh = IP(raw)
+                want = fresh[UDP].chksum
+                if want != 0:   # 0 = "no checksum" is legal for UDP over IPv4
+                    del fresh[UDP].chksum
+                    assert IP(bytes(fresh))[UDP].chksum == want, f"{node}: bad UDP checksum in {pkt.summary()}"
+            if pkt.haslayer(ICMP):
+                fresh = IP(raw)
+                want = fresh[ICMP].chksum
+                del fresh[ICMP].chksum
+                assert IP(bytes(fresh))[ICMP].chksum == want, f"{node}: bad ICMP checksum"
+    return checked
+
+
+def test_ping_pair_success_ratio_matches_ten_percent_link_loss(tmp_path):
+    sc = load("ping-pair.toml")
+    p = sc["link"]["loss"]
+    code, s, pcaps = run_sim(SCENARIOS / "ping-pair.toml", tmp_path)
+    assert code == 0, failed_expectations(s)
+    m = s["metrics"]
+    n = sc["app"][1]["count"]
+    assert m["ping.sent"] == n
+    lo, hi = binomial_band((1 - p) ** 2, n)   # request and reply each cross the link once
+    assert lo <= m["ping.success_ratio"] <= hi, (m["ping.success_ratio"], lo, hi)
+    offered = m["link.dropped"] + m["link.delivered"]
+    lo, hi = binomial_band(p, int(offered))
+    assert lo <= m["link.loss_ratio"] <= hi
+    # Every request b received was echoed, and a saw every echo the link did not drop.
+    assert s["nodes"]["b"]["apps"][0]["echoed"] == s["nodes"]["b"]["counters"]["udp_rx"]
+    assert m["ping.received"] <= m["echo.echoed"] <= m["ping.sent"]
+    # Round trips take at least the two link delays (2 ms each way).
+    assert m["ping.rtt_min_us"] >= 4000
+    assert s["nodes"]["a"]["adapter"]["deadline_stuck"] == 0
+    assert check_frames_with_scapy(pcaps, {k: v["mac"] for k, v in s["nodes"].items()}) > 300
+
+
+def test_ping_mesh_fifty_nodes_on_a_switch_with_five_percent_loss(tmp_path):
+    sc = load("ping-mesh.toml")
+    p = sc["link"]["loss"]
+    code, s, pcaps = run_sim(SCENARIOS / "ping-mesh.toml", tmp_path)
+    assert code == 0, failed_expectations(s)
+    m = s["metrics"]
+    assert m["nodes"] == 50 and len(list(pcaps.glob("*.pcap"))) == 50
+    assert m["ping.flows"] == 150 and m["ping.sent"] == 6000
+    q = (1 - p) ** 4   # host->switch->host and back: four lossy link crossings
+    lo, hi = binomial_band(q, int(m["ping.sent"]))
+    # ARP (retries, an 8-entry cache shared by ~6 neighbours) may only cost a little more.
+    assert lo - 0.03 <= m["ping.success_ratio"] <= hi, (m["ping.success_ratio"], q)
+    offered = m["link.dropped"] + m["link.delivered"]
+    lo, hi = binomial_band(p, int(offered))
+    assert lo <= m["link.loss_ratio"] <= hi
+    # Every node that was chosen as a target answered pings; every flow got replies.
+    targets = {f["target"] for n in s["nodes"].values() for f in n["apps"][1]["flows"]}
+    assert len(targets) > 40
+    for name, node in s["nodes"].items():
+        assert (node["apps"][0]["echoed"] > 0) == (name in targets), name
+        assert all(f["received"] > 0 for f in node["apps"][1]["flows"]), name
+        assert node["adapter"]["deadline_stuck"] == 0, name
+    some = {k: s["nodes"][k]["mac"] for k in ("h1", "h25", "h50")}
+    assert check_frames_with_scapy(pcaps, some) > 100
+
+
+def test_droplist_loses_exactly_the_listed_frames(tmp_path):
+    code, s, _ = run_sim(SCENARIOS / "ping-droplist.toml", tmp_path, pcap=False)
+    assert code == 0, failed_expectations(s)
+    flow = s["nodes"]["a"]["apps"][0]["flows"][0]
+    # b drops its frames #1, #5 (pings 0, 4); a drops its #3 (the reply to ping 3).
+    assert flow["lost_seqs"] == [0, 3, 4]
+    assert flow["received"] == 17 and s["metrics"]["link.dropped"] == 3
+
+
+def test_same_seed_gives_byte_identical_pcaps(tmp_path):
+    _, s1, d1 = run_sim(SCENARIOS / "ping-mesh.toml", tmp_path, seed=7, tag="a")
+    _, s2, d2 = run_sim(SCENARIOS / "ping-mesh.toml", tmp_path, seed=7, tag="b")
+    h1, h2 = pcap_digest(d1), pcap_digest(d2)
+    assert len(h1) == 50 and h1 == h2
+    for s in (s1, s2):
+        s.pop("wall_s")
+    assert s1 == s2
+
+
+def test_different_seed_gives_different_pcaps(tmp_path):
+    _, s1, d1 = run_sim(SCENARIOS / "ping-pair.toml", tmp_path, seed=1, tag="a")
+    _, s2, d2 = run_sim(SCENARIOS / "ping-pair.toml", tmp_path, seed=2, tag="b")
+    h1, h2 = pcap_digest(d1), pcap_digest(d2)
+    assert h1.keys() == h2.keys() == {"a.pcap", "b.pcap"}
+    assert h1["a.pcap"] != h2["a.pcap"] and h1["b.pcap"] != h2["b.pcap"]
+    assert s1["metrics"] != s2["metrics"]
+
+
+def test_failed_expectation_makes_the_runner_exit_nonzero(tmp_path):
+    text = (SCENARIOS / "ping-pair.toml").read_text()
+    text += '\n[[expect]]\nmetric = "ping.success_ratio"\nmin = 0.99\nwhy = "impossible with 10 % loss"\n'
+    sc = tmp_path / "impossible.toml"
+    sc.write_text(text)
+    code, s, _ = run_sim(sc, tmp_path, pcap=False)
+    assert code == 1 and s["ok"] is False
+    bad = failed_expectations(s)
+    assert [e["metric"] for e in bad] == ["ping.success_ratio"] and bad[0]["value"] < 0.99
+
+
+@pytest.mark.parametrize("edit, message", [
+    ('\n[[expect]]\nmetric = "no.such.metric"\nmax = 1\n', None),
+    ("\nbogus_key = 1\n", "unknown key 'bogus_key'"),
+])
+def test_scenario_mistakes_are_reported(tmp_path, edit, message):
+    sc = tmp_path / "bad.toml"
+    sc.write_text((SCENARIOS / "ping-droplist.toml").read_text() + edit if message is None
+                  else edit + (SCENARIOS / "ping-droplist.toml").read_text())
+    p = subprocess.run([str(SIM), str(sc), "--out", str(tmp_path / "o.json"), "--quiet"],
+                       capture_output=True, text=True, timeout=60)
+    if message is None:   # an unknown metric is a failed expectation, not a silent pass
+        assert p.returncode == 1
+        s = json.loads((tmp_path / "o.json").read_text())
+        bad = [e for e in failed_expectations(s) if e["metric"] == "no.such.metric"]
+        assert bad and bad[0]["error"] == "no such metric"
+    else:
+        assert p.returncode == 2 and message in p.stderr
