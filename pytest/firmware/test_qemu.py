@@ -1,0 +1,363 @@
+"""The seqs firmware, built for the Cortex-M0+ and run under QEMU's mps2-an385.
+
+(a) Without root: QEMU's LAN9118 is wired to a `-netdev dgram` UDP socket pair on
+127.0.0.1; scapy builds every frame we send and dissects every frame the firmware
+sends (checksums recomputed by scapy, never by seqs).
+(b) As root: Linux pings the firmware over a TAP device in a network namespace.
+
+The core-free `hwcheck` image tests the board layer alone (LAN9118 driver, clock,
+semihosting exit, the unaligned-access trap that makes the M3 fault like an M0+)."""
+import os
+import re
+import subprocess
+import time
+
+import pytest
+from scapy.layers.inet import ICMP, IP, UDP, fragment
+from scapy.layers.l2 import ARP, Ether
+from scapy.packet import Raw
+
+from fwqemu import (CTRL_PORT, ECHO_PORT, FW_IP, FW_MAC, PEER_IP, PEER_MAC, QemuMps2, image)
+
+pytestmark = pytest.mark.slow
+
+BCAST = "ff:ff:ff:ff:ff:ff"
+
+
+# ---------------------------------------------------------------------------
+# helpers: scapy as the oracle
+# ---------------------------------------------------------------------------
+def ip_checksums_ok(raw_ip):
+    """True when the IP header checksum (and the UDP/ICMP checksum of an unfragmented
+    datagram) equal what scapy computes for the same bytes."""
+    got = IP(raw_ip)
+    fresh = IP(raw_ip)
+    fresh.chksum = None
+    if fresh.flags.MF == 0 and fresh.frag == 0:
+        if UDP in fresh:
+            fresh[UDP].chksum = None
+        if ICMP in fresh:
+            fresh[ICMP].chksum = None
+    again = IP(bytes(fresh))
+    ok = got.chksum == again.chksum
+    if UDP in got and got.frag == 0 and got.flags.MF == 0 and got[UDP].chksum != 0:
+        ok = ok and got[UDP].chksum == again[UDP].chksum
+    if ICMP in got and got.frag == 0 and got.flags.MF == 0:
+        ok = ok and got[ICMP].chksum == again[ICMP].chksum
+    return ok
+
+
+def reassemble(frames):
+    """Reassembles the IP fragments (all of one datagram) in frames; returns the full
+    datagram bytes with MF/offset cleared (checksums as recomputed by scapy) and the
+    number of fragments. Asserts they are contiguous and end with MF=0."""
+    ips = sorted((Ether(f)[IP] for f in frames), key=lambda p: p.frag)
+    assert len({p.id for p in ips}) == 1, "fragments of different datagrams"
+    data = b""
+    for p in ips:
+        assert p.frag * 8 == len(data), f"gap/overlap at offset {p.frag * 8}, have {len(data)}"
+        assert ip_checksums_ok(bytes(p)), "bad IP header checksum on a fragment"
+        data += bytes(p.payload)[: p.len - p.ihl * 4]
+    assert ips[-1].flags.MF == 0 and all(p.flags.MF == 1 for p in ips[:-1])
+    head = ips[0].copy()
+    head.remove_payload()
+    head.flags = 0
+    head.frag = 0
+    head.len = None
+    head.chksum = None
+    return bytes(head / Raw(data)), len(ips)
+
+
+def frame_to(payload, dst=FW_MAC):
+    return Ether(src=PEER_MAC, dst=dst) / payload
+
+
+def arp_resolve(fw):
+    """ARP who-has for the firmware (which also teaches it our MAC); returns the reply."""
+    fw.send(frame_to(ARP(op=1, hwsrc=PEER_MAC, psrc=PEER_IP, pdst=FW_IP), dst=BCAST))
+    hit, _ = fw.recv_until(lambda f: ARP in Ether(f) and Ether(f)[ARP].op == 2 and
+                           Ether(f)[ARP].pdst == PEER_IP)
+    assert hit is not None, "no ARP reply"
+    return Ether(hit)
+
+
+def collect_datagram(fw, match, timeout=3.0):
+    """Receives the frames of one IP datagram accepted by match(ip) (fragmented or not)."""
+    frags = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        f = fw.recv(deadline - time.monotonic())
+        if f is None:
+            break
+        e = Ether(f)
+        if IP not in e or not match(e[IP]):
+            continue
+        assert e.dst == PEER_MAC and e.src == FW_MAC
+        assert len(f) <= 1514, f"frame of {len(f)} bytes exceeds the 1500-byte MTU"
+        frags.append(f)
+        if e[IP].flags.MF == 0:
+            # last fragment seen: done once every offset is covered
+            try:
+                return reassemble(frags)
+            except AssertionError:
+                continue
+    raise AssertionError(f"datagram not received ({len(frags)} fragment(s) seen)")
+
+
+def ctrl(fw, cmd, timeout=3.0):
+    fw.send(frame_to(IP(src=PEER_IP, dst=FW_IP) / UDP(sport=40000, dport=CTRL_PORT) / cmd.encode()))
+    hit, _ = fw.recv_until(lambda f: UDP in Ether(f) and Ether(f)[UDP].sport == CTRL_PORT, timeout)
+    return None if hit is None else bytes(Ether(hit)[UDP].payload).decode()
+
+
+def counters(fw):
+    text = ctrl(fw, "counters")
+    assert text is not None, "no reply on the control port"
+    return {k: int(v) for k, v in re.findall(r"^(\w+)=(\d+)$", text, re.M)}
+
+
+def finish(fw):
+    """Asks the firmware to end the run; it must exit QEMU with code 0 (no fault)."""
+    assert ctrl(fw, "exit") == "bye\n"
+    rc = fw.wait_exit(10)
+    assert rc == 0, f"firmware exit code {rc}"
+    assert "FAULT" not in fw.uart()
+
+
+# ---------------------------------------------------------------------------
+# (a0) the board layer alone (no core)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [14, 15, 42, 59, 60, 61, 63, 64, 65, 255, 1000, 1513, 1514, 1518])
+def test_lan9118_driver_round_trips_every_frame_size(hwcheck, size):
+    """The reflector returns each frame byte for byte with the MACs swapped; frames
+    shorter than 60 bytes are zero-padded to 60 by the driver."""
+    body = bytes((i * 7 + 3) & 0xFF for i in range(size - 14))
+    frame = bytes.fromhex("025351000002") + bytes.fromhex("020000000001") + b"\x88\xb6"[: max(0, size - 12)] + body
+    frame = frame[:size]
+    hwcheck.send(frame)
+    got = hwcheck.recv(3)
+    assert got is not None, "no frame back"
+    assert len(got) == max(size, 60)
+    assert got[:6] == frame[6:12] and got[6:12] == frame[:6]
+    assert got[12:size] == frame[12:]
+    assert got[size:] == bytes(len(got) - size)
+
+
+def test_lan9118_driver_keeps_order_under_a_burst(hwcheck):
+    """64 back-to-back frames (more than the RX status FIFO would hold if we stalled) come
+    back complete and in order."""
+    sent = []
+    for i in range(64):
+        f = bytes.fromhex("025351000002020000000001") + b"\x88\xb6" + bytes([i]) * (100 + i)
+        sent.append(f)
+        hwcheck.send(f)
+    got = [hwcheck.recv(3) for _ in sent]
+    assert [g[14] if g else None for g in got] == list(range(64))
+    assert all(g[12:] == s[12:] for g, s in zip(got, sent))
+
+
+def test_monotonic_clock_follows_wall_time(hwcheck):
+    def fw_time():
+        hwcheck.send(bytes.fromhex("025351000002020000000001") + b"\x88\xb5time")
+        got = hwcheck.recv(3)
+        assert got is not None and got[14:19] == b"time "
+        return int(got[19:].rstrip(b"\0"))
+    t0, w0 = fw_time(), time.monotonic()
+    time.sleep(0.5)
+    t1, w1 = fw_time(), time.monotonic()
+    wall_us = (w1 - w0) * 1e6
+    assert t1 > t0
+    assert 0.8 * wall_us - 20000 < t1 - t0 < 1.2 * wall_us + 20000, (t1 - t0, wall_us)
+
+
+def test_semihosting_exit_code_reaches_the_host(hwcheck):
+    hwcheck.send(bytes.fromhex("025351000002020000000001") + b"\x88\xb5exit")
+    assert hwcheck.wait_exit(10) == 0
+    assert "exit requested" in hwcheck.uart()
+
+
+def test_misaligned_word_load_faults_like_a_cortex_m0plus(hwcheck):
+    """UNALIGN_TRP is on: a misaligned LDR must raise a fault (UsageFault UNALIGNED on the
+    M3), which the handler reports on the UART before exiting QEMU with code 3."""
+    assert "UNALIGN_TRP on" in hwcheck.uart()
+    hwcheck.send(bytes.fromhex("025351000002020000000001") + b"\x88\xb5unaligned")
+    assert hwcheck.wait_exit(10) == 3
+    log = hwcheck.uart()
+    assert "FAULT" in log and "UNALIGNED" in log
+    assert "did NOT fault" not in log
+
+
+# ---------------------------------------------------------------------------
+# (a) the full image: core + main loop, scapy over the dgram socket pair
+# ---------------------------------------------------------------------------
+@pytest.mark.conformance("A1")
+def test_fw_arp_request_gets_a_unicast_reply(fw):
+    reply = arp_resolve(fw)
+    assert reply.dst == PEER_MAC and reply.src == FW_MAC
+    a = reply[ARP]
+    assert (a.hwtype, a.ptype, a.hwlen, a.plen) == (1, 0x0800, 6, 4)
+    assert (a.hwsrc, a.psrc, a.hwdst, a.pdst) == (FW_MAC, FW_IP, PEER_MAC, PEER_IP)
+    finish(fw)
+
+
+@pytest.mark.conformance("A2")
+def test_fw_arp_for_another_address_is_not_answered(fw):
+    fw.send(frame_to(ARP(op=1, hwsrc=PEER_MAC, psrc=PEER_IP, pdst="192.0.2.99"), dst=BCAST))
+    hit, _ = fw.recv_until(lambda f: ARP in Ether(f) and Ether(f)[ARP].op == 2 and
+                           Ether(f)[ARP].pdst == PEER_IP, timeout=1.0)
+    assert hit is None
+    finish(fw)
+
+
+@pytest.mark.conformance("C1")
+@pytest.mark.conformance("C2")
+@pytest.mark.parametrize("size", [0, 56, 1472, 4000])
+def test_fw_ping_is_echoed_in_full(fw, size):
+    """Echo requests of 0, 56, 1472 (largest unfragmented) and 4000 bytes (three
+    fragments each way) come back with the same id, seq and data."""
+    arp_resolve(fw)
+    data = bytes((i * 13 + size) & 0xFF for i in range(size))
+    req = IP(src=PEER_IP, dst=FW_IP, id=0x4242) / ICMP(type=8, id=0x1234, seq=7) / Raw(data)
+    pkts = fragment(req, fragsize=1480) if size > 1472 else [req]
+    for p in pkts:
+        fw.send(frame_to(p))
+    raw, nfrag = collect_datagram(fw, lambda ip: ip.proto == 1 and ip.dst == PEER_IP)
+    assert nfrag == (3 if size == 4000 else 1)
+    assert ip_checksums_ok(raw), "IP/ICMP checksum differs from scapy's"
+    rep = IP(raw)
+    assert rep.src == FW_IP and rep.dst == PEER_IP and rep.ttl > 0
+    icmp = rep[ICMP]
+    assert (icmp.type, icmp.code, icmp.id, icmp.seq) == (0, 0, 0x1234, 7)
+    assert bytes(icmp.payload) == data
+    c = counters(fw)
+    assert c.get("ip_drop_checksum", 0) == 0
+    if size == 4000:
+        assert c.get("ip_reasm_ok", 0) == 1
+    finish(fw)
+
+
+@pytest.mark.conformance("U1")
+@pytest.mark.conformance("U7")
+@pytest.mark.parametrize("size", [0, 1, 100, 1472, 3000])
+def test_fw_udp_echo_round_trip(fw, size):
+    arp_resolve(fw)
+    data = bytes((i * 31 + 5) & 0xFF for i in range(size))
+    req = IP(src=PEER_IP, dst=FW_IP, id=0x777) / UDP(sport=50123, dport=ECHO_PORT) / Raw(data)
+    pkts = fragment(req, fragsize=1480) if size > 1472 else [req]
+    for p in pkts:
+        fw.send(frame_to(p))
+    raw, nfrag = collect_datagram(fw, lambda ip: ip.proto == 17 and ip.dst == PEER_IP)
+    assert nfrag == (3 if size == 3000 else 1)
+    assert ip_checksums_ok(raw), "IP/UDP checksum differs from scapy's"
+    rep = IP(raw)
+    assert rep.src == FW_IP
+    assert (rep[UDP].sport, rep[UDP].dport) == (ECHO_PORT, 50123)
+    assert rep[UDP].len == 8 + size
+    assert bytes(rep[UDP].payload) == data
+    if size == 3000:
+        # the reply was fragmented by the firmware: check the UDP checksum over the whole datagram
+        fresh = IP(raw)
+        fresh[UDP].chksum = None
+        assert IP(bytes(fresh))[UDP].chksum == rep[UDP].chksum
+    c = counters(fw)
+    assert c.get("fw_echo_ok", 0) == 1
+    finish(fw)
+
+
+def test_fw_answers_a_burst_of_pings(fw):
+    """50 pings sent back to back: all answered, in order, no fault."""
+    arp_resolve(fw)
+    for seq in range(50):
+        fw.send(frame_to(IP(src=PEER_IP, dst=FW_IP) / ICMP(type=8, id=99, seq=seq) / Raw(b"x" * 64)))
+    seqs = []
+    deadline = time.monotonic() + 5
+    while len(seqs) < 50 and time.monotonic() < deadline:
+        f = fw.recv(deadline - time.monotonic())
+        if f is None:
+            break
+        e = Ether(f)
+        if ICMP in e and e[ICMP].type == 0:
+            assert ip_checksums_ok(bytes(e[IP]))
+            seqs.append(e[ICMP].seq)
+    assert seqs == list(range(50))
+    finish(fw)
+
+
+def test_fw_misaligned_word_load_faults(fw):
+    """The full image runs with the unaligned trap on, so any misaligned access in the
+    core would end the run; this proves the trap is live in that very image."""
+    assert "UNALIGN_TRP on" in fw.uart()
+    ctrl(fw, "unaligned", timeout=1.0)
+    assert fw.wait_exit(10) == 3
+    assert "UNALIGNED" in fw.uart()
+
+
+# ---------------------------------------------------------------------------
+# (b) Linux pings the firmware over a TAP device in a network namespace (root)
+# ---------------------------------------------------------------------------
+def sh(*args, check=True, ns=None, timeout=60):
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
+
+
+def nstat(ns):
+    out = sh("nstat", "-az", ns=ns).stdout
+    return {k: int(v) for k, v in re.findall(r"^(\w+)\s+(\d+)", out, re.M)}
+
+
+@pytest.fixture
+def tap_netns():
+    if os.geteuid() != 0:
+        pytest.skip("needs root (network namespace + TAP device)")
+    ns, tap = f"seqsfw{os.getpid()}", "fwtap0"
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "link", "set", "lo", "up", ns=ns)
+        sh("ip", "tuntap", "add", "dev", tap, "mode", "tap", ns=ns)
+        sh("sysctl", "-qw", f"net.ipv6.conf.{tap}.disable_ipv6=1", ns=ns)
+        sh("ip", "addr", "add", f"{PEER_IP}/24", "dev", tap, ns=ns)
+        sh("ip", "link", "set", tap, "up", ns=ns)
+        yield ns, tap
+    finally:
+        sh("ip", "link", "del", tap, ns=ns, check=False)
+        sh("ip", "netns", "del", ns, check=False)
+
+
+UDP_ECHO_CLIENT = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+ok = 0
+for n in (1, 512, 1472, 3000):
+    data = bytes((i * 7 + n) & 0xFF for i in range(n))
+    s.sendto(data, ("192.0.2.2", 7))
+    got, addr = s.recvfrom(65535)
+    ok += got == data and addr == ("192.0.2.2", 7)
+print(ok)
+"""
+
+
+@pytest.mark.root
+@pytest.mark.conformance("I15")
+def test_linux_pings_the_firmware_over_tap(tap_netns):
+    ns, tap = tap_netns
+    elf = image("seqs-qemu-mps2.elf")
+    with QemuMps2(elf, netdev="tap", tap=tap, netns=ns) as fw:
+        before = nstat(ns)
+        r = sh("ping", "-c", "20", "-i", "0.05", "-W", "2", FW_IP, ns=ns, check=False)
+        assert " 20 received" in r.stdout, r.stdout + r.stderr
+        big = sh("ping", "-c", "3", "-i", "0.2", "-W", "2", "-s", "4000", FW_IP, ns=ns, check=False)
+        assert " 3 received" in big.stdout, big.stdout + big.stderr
+        udp = sh("/usr/bin/python3", "-c", UDP_ECHO_CLIENT, ns=ns, check=False)
+        assert udp.stdout.strip() == "4", udp.stdout + udp.stderr
+        after = nstat(ns)
+        for k in ("IpInHdrErrors", "IpInAddrErrors", "IcmpInCsumErrors", "IcmpInErrors",
+                  "UdpInCsumErrors", "UdpInErrors", "IpReasmFails"):
+            assert after.get(k, 0) == before.get(k, 0), f"Linux counted {k}"
+        # end the run through the control port: exit code 0, no fault
+        ctl = sh("/usr/bin/python3", "-c",
+                 "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2);"
+                 f"s.sendto(b'exit', ('{FW_IP}', {9999})); print(s.recvfrom(100)[0].decode().strip())",
+                 ns=ns, check=False)
+        assert ctl.stdout.strip() == "bye", ctl.stdout + ctl.stderr
+        assert fw.wait_exit(10) == 0
+        assert "FAULT" not in fw.uart()
