@@ -1,15 +1,26 @@
 """Top-level pytest configuration for seqs.
 
-Finds the CMake-built Python module ($SEQS_BUILD_DIR/python, default <repo>/build/python)
-and registers the `conformance` marker that ties a test to a CONFORMANCE.md row."""
+Finds the CMake-built Python module ($SEQS_BUILD_DIR/python, default <repo>/build/python),
+puts pytest/ on sys.path (so `import harness` works), registers the markers, the
+conformance report options (--conformance-report, --conformance-rows, --require; see
+harness/report.py) and records each test's outcome on its item (item.rep_setup /
+rep_call / rep_teardown) so fixtures can keep artifacts of failed tests."""
 import os
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_DIR = Path(os.environ.get("SEQS_BUILD_DIR", REPO / "build"))
 sys.path.insert(0, str(BUILD_DIR / "python"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pytest/harness as `harness`
+
+from harness import report as _conformance_report  # noqa: E402
+
+
+def pytest_addoption(parser):
+    _conformance_report.addoption(parser)
 
 
 def pytest_configure(config):
@@ -17,20 +28,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "root: needs root (network namespaces, TAP devices)")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
     config.addinivalue_line("markers", "allow_skip: may skip even when SEQS_NO_SKIP=1")
-
-
-
-import pytest  # noqa: E402
+    if not config.pluginmanager.has_plugin("seqs-conformance"):
+        config.pluginmanager.register(_conformance_report.ConformancePlugin(config), "seqs-conformance")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With SEQS_NO_SKIP=1 (set by CI), a skipped test is a failure: CI machines
     are root and have every dependency, so a skip there means a part silently
-    stopped being tested. Tests that may legitimately skip carry `allow_skip`."""
+    stopped being tested. Tests that may legitimately skip carry `allow_skip`.
+    Also keeps each phase's report on the item (item.rep_setup/rep_call/rep_teardown)
+    so fixtures can keep the pcap of a failed test."""
     outcome = yield
     rep = outcome.get_result()
     if (os.environ.get("SEQS_NO_SKIP") == "1" and rep.skipped and not hasattr(rep, "wasxfail")
             and not item.get_closest_marker("allow_skip")):
         rep.outcome = "failed"
         rep.longrepr = f"skipped, but SEQS_NO_SKIP=1 forbids skips: {rep.longrepr}"
+    setattr(item, "rep_" + rep.when, rep)

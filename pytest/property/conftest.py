@@ -1,0 +1,1 @@
+from harness.fixtures import make_wire, wire, ipwire  # noqa: F401
