@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "seqs/seqs.h"
+#include "seqs/wire/bytes.h"
 
 #define SEQS_CNT(s, name) ((s)->cnt.name++)
 
@@ -20,15 +21,11 @@
 #define SEQS_PROTO_TCP 6u
 #define SEQS_PROTO_UDP 17u
 
-/* --- byte order ------------------------------------------------------- */
-static inline uint16_t seqs__be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-static inline uint32_t seqs__be32(const uint8_t *p) {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-static inline void seqs__put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static inline void seqs__put32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
+/* --- byte order (the same helpers as seqs/wire/bytes.h) ----------------- */
+static inline uint16_t seqs__be16(const uint8_t *p) { return seqs_be16(p); }
+static inline uint32_t seqs__be32(const uint8_t *p) { return seqs_be32(p); }
+static inline void seqs__put16(uint8_t *p, uint16_t v) { seqs_put16(p, v); }
+static inline void seqs__put32(uint8_t *p, uint32_t v) { seqs_put32(p, v); }
 
 /* --- Internet checksum (RFC 1071) --------------------------------------
  * Accumulate with seqs__csum_add (any length, odd lengths padded), start a
@@ -92,6 +89,99 @@ int seqs__ip_is_bcast_or_mcast(const seqs_stack_t *s, uint32_t addr);
  * RFC 1122 3.2.2 restrictions and the rate limit. */
 void seqs__icmp_send_error(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *l4, size_t l4len,
                            uint8_t type, uint8_t code, uint32_t extra);
+
+/* A gather list for seqs__ip_sendv: the transport header and its payload
+ * without first copying them together. Every piece but the last must have an
+ * even length (checksums are summed piece by piece). */
+typedef struct seqs__iov {
+    const uint8_t *p;
+    size_t len;
+} seqs__iov_t;
+int seqs__ip_sendv(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto, const seqs__iov_t *iov,
+                   unsigned n, int df);
+/* Source address for a datagram to dst when the caller does not choose one:
+ * our address when usable, else 0 (only limited broadcast may go out from
+ * 0.0.0.0, which DHCP needs). */
+uint32_t seqs__ip_src_for(const seqs_stack_t *s, uint32_t dst);
+/* The configured IP MTU (what a TCP MSS is derived from). */
+uint16_t seqs__ip_mtu(const seqs_stack_t *s);
+/* True when our address is configured and usable as a source (not tentative/conflict). */
+int seqs__ip_addr_usable(const seqs_stack_t *s);
+/* Received IPv4 payload of a (possibly reassembled) datagram: dispatch to the transport. */
+void seqs__ip_deliver(seqs_stack_t *s, const seqs__ip_rx_t *rx, uint8_t proto, const uint8_t *l4, size_t l4len);
+
+/* --- link layer (eth.c, arp.c, acd.c) ------------------------------------- */
+void seqs__ip_input(seqs_stack_t *s, const uint8_t *pkt, size_t len, int link_bcast);
+void seqs__arp_input(seqs_stack_t *s, const uint8_t *pkt, size_t len);
+/* Writes a 14-byte Ethernet header. */
+void seqs__eth_write(uint8_t *frame, const uint8_t dst[6], const uint8_t src[6], uint16_t type);
+/* Queues an ARP packet (op, target MAC and IP, sender IP; eth_dst NULL = broadcast).
+ * SEQS_ERR_NOBUFS (counted txq_full) when the transmit queue is full. */
+int seqs__arp_send(seqs_stack_t *s, uint16_t op, const uint8_t *eth_dst, const uint8_t tha[6], uint32_t spa,
+                    uint32_t tpa);
+
+enum { SEQS__ARP_FREE = 0, SEQS__ARP_INCOMPLETE, SEQS__ARP_REACHABLE, SEQS__ARP_REVALIDATE, SEQS__ARP_FAILED };
+/* Resolves next hop ip: SEQS_OK with *mac, SEQS_ERR_AGAIN (request sent/pending),
+ * SEQS_ERR_UNREACH (recently failed). */
+int seqs__arp_resolve(seqs_stack_t *s, uint32_t ip, uint8_t mac[6]);
+/* Room in the ARP pending queue for a datagram of `frames` frames totalling
+ * `bytes` frame bytes for next hop ip, evicting superseded datagrams if needed.
+ * Returns the tag for seqs__arp_queue_frame, or -1 (nothing evicted). */
+int seqs__arp_queue_reserve(seqs_stack_t *s, uint32_t ip, size_t frames, size_t bytes);
+/* Contiguous space for one frame of len bytes in the ARP queue (after reserve). */
+uint8_t *seqs__arp_queue_frame(seqs_stack_t *s, uint32_t ip, uint16_t tag, size_t len);
+void seqs__arp_timers(seqs_stack_t *s);
+uint64_t seqs__arp_deadline(const seqs_stack_t *s);
+/* Drops every datagram waiting for resolution (our address changed). */
+void seqs__arp_flush(seqs_stack_t *s);
+
+/* RFC 5227 address conflict detection (acd.c). arp_input calls seqs__acd_arp for every
+ * valid ARP whose sender MAC is not ours (our own packets never count as conflicts). */
+/* Returns 1 when the packet was about our address and must not be processed further. */
+int seqs__acd_arp(seqs_stack_t *s, uint16_t op, uint32_t spa, uint32_t tpa);
+void seqs__acd_timers(seqs_stack_t *s);
+uint64_t seqs__acd_deadline(const seqs_stack_t *s);
+
+/* --- transmit queue (txq.c) ------------------------------------------------ */
+typedef struct seqs__txq_mark {
+    uint32_t tail, wrap, count;
+} seqs__txq_mark_t;
+/* Contiguous space for a frame of up to len bytes, or NULL (queue full). */
+uint8_t *seqs__txq_reserve(seqs_stack_t *s, size_t len);
+/* Commits the reserved frame with its final length (<= reserved). */
+void seqs__txq_commit(seqs_stack_t *s, size_t len);
+seqs__txq_mark_t seqs__txq_mark(const seqs_stack_t *s);
+void seqs__txq_rollback(seqs_stack_t *s, seqs__txq_mark_t m);
+/* Copies a whole frame into the queue; counts txq_full and returns SEQS_ERR_NOBUFS when it does not fit. */
+int seqs__txq_push(seqs_stack_t *s, const uint8_t *frame, size_t len);
+/* Oldest frame, or NULL. */
+const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len);
+void seqs__txq_pop(seqs_stack_t *s);
+
+/* --- reassembly (reasm.c) -------------------------------------------------- */
+/* A validated fragment addressed to us. */
+void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *ip_hdr, size_t hdr_len,
+                       uint8_t proto, uint16_t id, uint32_t off, int mf, const uint8_t *data, size_t len);
+void seqs__reasm_timers(seqs_stack_t *s);
+uint64_t seqs__reasm_deadline(const seqs_stack_t *s);
+
+/* --- transports ------------------------------------------------------------ */
+void seqs__icmp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *msg, size_t len);
+void seqs__udp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *dgram, size_t len);
+/* A validated inbound ICMP error about a UDP datagram we sent. Returns 1 if a socket took it. */
+int seqs__udp_icmp_error(seqs_stack_t *s, uint8_t type, uint8_t code, uint16_t mtu, uint32_t src, uint32_t dst,
+                         const uint8_t *quoted, size_t qlen);
+
+/* --- randomness (rng.c) ---------------------------------------------------- */
+void seqs__rng_seed(seqs_stack_t *s, uint64_t seed);
+/* Uniform in [0, n) (n > 0). */
+uint32_t seqs__random_below(seqs_stack_t *s, uint32_t n);
+
+/* Runs every due timer (ARP, address probing, reassembly, TCP) at s->now. */
+void seqs__run_timers(seqs_stack_t *s);
+
+#define SEQS_US_PER_S 1000000u
+#define SEQS_US_PER_MS 1000u
 
 /* --- TCP hooks (implemented in stack/src/tcp) ------------------------------ */
 void seqs__tcp_init(seqs_stack_t *s);

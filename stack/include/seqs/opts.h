@@ -38,6 +38,12 @@
 #define SEQS_ARP_MAX_TRIES 3
 #endif
 
+/* Seconds a neighbour that failed to resolve answers sends with SEQS_ERR_UNREACH
+ * before a new resolution may start (keeps retries at most one per second). */
+#ifndef SEQS_ARP_FAIL_HOLD_S
+#define SEQS_ARP_FAIL_HOLD_S 3
+#endif
+
 /* Concurrent IPv4 reassemblies, and the largest datagram reassembled. */
 #ifndef SEQS_REASM_SLOTS
 #define SEQS_REASM_SLOTS 2

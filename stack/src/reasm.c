@@ -1,0 +1,162 @@
+/* reasm.c — bounded IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2, RFC 1858).
+ *
+ * SEQS_REASM_SLOTS datagrams of at most SEQS_REASM_MAX_BYTES each are
+ * collected at once, keyed by (src, dst, protocol, id). A bitmap records which
+ * 8-byte blocks have arrived, so fragments may come in any order and
+ * duplicates are harmless. Choices (I12):
+ *  - a fragment overlapping data already received is accepted only if the
+ *    overlapping bytes are identical; otherwise the whole datagram is dropped
+ *    (RFC 5722's rule for IPv6, applied here: overlaps are an attack signature);
+ *  - a dropped datagram's slot is "poisoned" until its timeout so its remaining
+ *    fragments are dropped too, instead of starting a reassembly that can only
+ *    time out;
+ *  - RFC 1858: a first fragment too short for the transport header, or a TCP
+ *    fragment at offset 8, drops the datagram;
+ *  - offset + length beyond the IPv4 maximum (ping of death) drops it. */
+#include <string.h>
+
+#include "internal.h"
+#include "seqs/wire/icmp.h"
+#include "seqs/wire/ipv4.h"
+
+enum { SLOT_FREE = 0, SLOT_COLLECTING, SLOT_POISONED };
+
+static int bit(const struct seqs_reasm_slot *r, size_t b) { return (r->map[b >> 3] >> (b & 7u)) & 1u; }
+
+static void poison(seqs_stack_t *s, struct seqs_reasm_slot *r) {
+    r->state = SLOT_POISONED;
+    SEQS_CNT(s, ip_reasm_drop);
+}
+
+/* Bytes received contiguously from offset 0. */
+static size_t contiguous(const struct seqs_reasm_slot *r) {
+    size_t b = 0;
+    while (b < (size_t)SEQS_REASM_MAX_BYTES / 8u && bit(r, b))
+        b++;
+    size_t n = b * 8u;
+    return r->total && n > r->total ? r->total : n;
+}
+
+void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *ip_hdr, size_t hdr_len,
+                       uint8_t proto, uint16_t id, uint32_t off, int mf, const uint8_t *data, size_t len) {
+    size_t end = off + len;
+    struct seqs_reasm_slot *r = NULL, *free_slot = NULL;
+    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++) {
+        struct seqs_reasm_slot *c = &s->reasm[i];
+        if (c->state == SLOT_FREE) {
+            if (!free_slot)
+                free_slot = c;
+        } else if (c->src == rx->src && c->dst == rx->dst && c->proto == proto && c->id == id) {
+            r = c;
+        }
+    }
+    if (r && r->state == SLOT_POISONED) {
+        SEQS_CNT(s, ip_reasm_drop);
+        return;
+    }
+    /* Checks that need no state: they drop the fragment and poison its datagram. */
+    int bad = end + hdr_len > 0xFFFFu                             /* ping of death */
+              || (mf && (len == 0 || (len & 7u)))                 /* RFC 791: non-last sizes are 8-byte multiples */
+              || (off == 0 && mf && len < (proto == SEQS_PROTO_TCP ? 20u : 8u))   /* RFC 1858 tiny fragment */
+              || (proto == SEQS_PROTO_TCP && off == 8);           /* RFC 1858 3.2 overlapping TCP header */
+    int too_big = end > SEQS_REASM_MAX_BYTES;
+    if (!r) {
+        if (!free_slot) {
+            SEQS_CNT(s, ip_reasm_nomem);
+            return;
+        }
+        r = free_slot;
+        memset(r, 0, offsetof(struct seqs_reasm_slot, map));
+        memset(r->map, 0, sizeof r->map);
+        r->state = SLOT_COLLECTING;
+        r->src = rx->src;
+        r->dst = rx->dst;
+        r->proto = proto;
+        r->id = id;
+        r->link_bcast = rx->link_bcast;
+        r->dst_bcast = rx->dst_bcast;
+        r->expires = s->now + (uint64_t)SEQS_REASM_TIMEOUT_S * SEQS_US_PER_S;
+    }
+    if (bad) {
+        poison(s, r);
+        return;
+    }
+    if (too_big) {
+        r->state = SLOT_POISONED;
+        SEQS_CNT(s, ip_reasm_nomem);
+        return;
+    }
+    size_t first = off / 8u, last = (end + 7u) / 8u;   /* blocks [first, last) */
+    if (!mf) {
+        /* The last fragment fixes the length: it must agree with an earlier
+         * last fragment and with every block already received. */
+        if (r->total && r->total != end) {
+            poison(s, r);
+            return;
+        }
+        for (size_t b = last; b < (size_t)SEQS_REASM_MAX_BYTES / 8u; b++)
+            if (bit(r, b)) {
+                poison(s, r);
+                return;
+            }
+        r->total = (uint32_t)end;
+    } else if (r->total && end > r->total) {
+        poison(s, r);
+        return;
+    }
+    for (size_t b = first; b < last; b++) {
+        if (!bit(r, b))
+            continue;
+        size_t lo = b * 8u, hi = lo + 8u < end ? lo + 8u : end;
+        if (memcmp(r->data + lo, data + (lo - off), hi - lo) != 0) {
+            poison(s, r);
+            return;
+        }
+    }
+    memcpy(r->data + off, data, len);
+    for (size_t b = first; b < last; b++)
+        r->map[b >> 3] = (uint8_t)(r->map[b >> 3] | (1u << (b & 7u)));
+    if (off == 0 && hdr_len <= sizeof r->hdr) {
+        memcpy(r->hdr, ip_hdr, hdr_len);
+        r->hdr_len = (uint8_t)hdr_len;
+        r->have_first = 1;
+    }
+    if (!r->total || !r->have_first || contiguous(r) < r->total)
+        return;
+    SEQS_CNT(s, ip_reasm_ok);
+    seqs__ip_rx_t whole = *rx;
+    whole.reassembled = 1;
+    whole.ip_hdr = r->hdr;
+    whole.ip_hdr_len = r->hdr_len;
+    r->state = SLOT_FREE;   /* delivery reads r->data but cannot start a new reassembly */
+    seqs__ip_deliver(s, &whole, proto, r->data, r->total);
+}
+
+void seqs__reasm_timers(seqs_stack_t *s) {
+    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++) {
+        struct seqs_reasm_slot *r = &s->reasm[i];
+        if (r->state == SLOT_FREE || s->now < r->expires)
+            continue;
+        int collecting = r->state == SLOT_COLLECTING;
+        r->state = SLOT_FREE;
+        if (!collecting)
+            continue;   /* already counted when it was poisoned */
+        SEQS_CNT(s, ip_reasm_timeout);
+        /* RFC 1122 3.3.2 / RFC 792: Time Exceeded, code 1, only if fragment 0 arrived (I13). */
+        if (r->have_first) {
+            seqs__ip_rx_t rx = {
+                .src = r->src, .dst = r->dst, .ttl = 0, .tos = 0, .link_bcast = r->link_bcast,
+                .dst_bcast = r->dst_bcast, .reassembled = 0, .ip_hdr = r->hdr, .ip_hdr_len = r->hdr_len,
+            };
+            seqs__icmp_send_error(s, &rx, r->data, contiguous(r), SEQS_ICMP_TIME_EXCEEDED, SEQS_ICMP_TIMEX_REASM, 0);
+        }
+    }
+}
+
+uint64_t seqs__reasm_deadline(const seqs_stack_t *s) {
+    uint64_t d = SEQS_NEVER;
+    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++)
+        if (s->reasm[i].state != SLOT_FREE && s->reasm[i].expires < d)
+            d = s->reasm[i].expires;
+    return d;
+}
