@@ -33,6 +33,57 @@ static void echo_reply(seqs_stack_t *s, const seqs__ip_rx_t *rx, const seqs_icmp
         SEQS_CNT(s, icmp_tx_echo_reply);
 }
 
+static void echo_reply_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const seqs_icmp_view_t *v) {
+    if (s->echo_count == SEQS_ICMP_ECHO_RING) {   /* keep the newest: overwrite the oldest */
+        SEQS_CNT(s, icmp_echo_reply_overflow);
+        s->echo_head = (uint8_t)((s->echo_head + 1u) % SEQS_ICMP_ECHO_RING);
+        s->echo_count--;
+    }
+    struct seqs_echo_rec *e = &s->echo[(s->echo_head + s->echo_count) % SEQS_ICMP_ECHO_RING];
+    e->from = rx->src;
+    e->id = seqs_icmp_echo_id(v);
+    e->seq = seqs_icmp_echo_seq(v);
+    e->len = (uint16_t)seqs_icmp_body_len(v);
+    e->ttl = rx->ttl;
+    e->rx_us = s->now;
+    s->echo_count++;
+    SEQS_CNT(s, icmp_rx_echo_reply);
+}
+
+int seqs_icmp_echo_send(seqs_stack_t *s, uint32_t dst, uint16_t id, uint16_t seq, const void *data, size_t len) {
+    if (!s || (!data && len))
+        return SEQS_ERR_INVAL;
+    if (len > 0xFFFFu - SEQS_IP_HDR - SEQS_ICMP_HDR_LEN)
+        return SEQS_ERR_MSGSIZE;
+    uint8_t hdr[SEQS_ICMP_HDR_LEN] = {SEQS_ICMP_ECHO_REQUEST, 0, 0, 0, 0, 0, 0, 0};
+    seqs__put16(hdr + 4, id);
+    seqs__put16(hdr + 6, seq);
+    uint32_t sum = seqs__csum_add(0, hdr, sizeof hdr);
+    seqs__put16(hdr + 2, seqs__csum_fold(seqs__csum_add(sum, (const uint8_t *)data, len)));
+    seqs__iov_t iov[2] = {{hdr, sizeof hdr}, {(const uint8_t *)data, len}};
+    int r = seqs__ip_sendv(s, 0, dst, SEQS_PROTO_ICMP, iov, 2, 0);
+    if (r == SEQS_OK)
+        SEQS_CNT(s, icmp_tx_echo_request);
+    return r;
+}
+
+int seqs_icmp_echo_recv(seqs_stack_t *s, seqs_icmp_echo_t *out) {
+    if (!s || !out)
+        return SEQS_ERR_INVAL;
+    if (!s->echo_count)
+        return SEQS_ERR_AGAIN;
+    const struct seqs_echo_rec *e = &s->echo[s->echo_head];
+    out->from = e->from;
+    out->id = e->id;
+    out->seq = e->seq;
+    out->len = e->len;
+    out->ttl = e->ttl;
+    out->rx_us = e->rx_us;
+    s->echo_head = (uint8_t)((s->echo_head + 1u) % SEQS_ICMP_ECHO_RING);
+    s->echo_count--;
+    return SEQS_OK;
+}
+
 /* C8, RFC 1122 4.2.3.9 / RFC 5927: an inbound error is acted on only when the
  * quoted header is a sane IPv4 header of a datagram we sent, with at least the
  * 8 transport bytes that name the ports. */
@@ -88,8 +139,11 @@ void seqs__icmp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *m
     case SEQS_ICMP_PARAM_PROBLEM:
         error_input(s, &v);
         break;
+    case SEQS_ICMP_ECHO_REPLY:
+        echo_reply_input(s, rx, &v);
+        break;
     default:
-        /* C3: unknown types; also echo replies (we send no requests), source
+        /* C3: unknown types; also source
          * quench (RFC 6633: ignore) and redirects (no routing table to update). */
         SEQS_CNT(s, icmp_drop_type);
         break;

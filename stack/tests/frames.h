@@ -87,6 +87,28 @@ static inline size_t f_echo(uint8_t *f, const uint8_t *edst, const uint8_t *esrc
     return f_ip(f, edst, esrc, src, dst, 1, 8 + len, 0x4321, 0, 64);
 }
 
+/* Frames pulled from a stack. */
+typedef struct f_out {
+    uint8_t f[SEQS_MAX_FRAME];
+    int len;
+} f_out_t;
+
+static inline int f_drain(seqs_stack_t *s, uint64_t now, f_out_t *o, int max) {
+    int n = 0;
+    uint8_t tmp[SEQS_MAX_FRAME];
+    int len;
+    while ((len = seqs_stack_output(s, n < max ? o[n].f : tmp, SEQS_MAX_FRAME, now)) > 0) {
+        if (n < max)
+            o[n].len = len;
+        n++;
+    }
+    return n;
+}
+
+static inline int f_is_arp(const f_out_t *o, uint16_t op) {
+    return o->len >= 42 && rd16(o->f + 12) == 0x0806 && rd16(o->f + 20) == op;
+}
+
 /* A stack with our MAC, 192.0.2.10/24 (gateway 192.0.2.254) announced and
  * bound, its announcements drained, and 192.0.2.1 in its ARP cache. */
 static inline void f_setup(seqs_stack_t *s, uint64_t seed) {

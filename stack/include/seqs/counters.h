@@ -55,6 +55,9 @@
     X(icmp_drop_type)        /* type we do not handle */ \
     X(icmp_drop_bcast_echo)  /* echo to broadcast/multicast ignored by config */ \
     X(icmp_tx_echo_reply)    \
+    X(icmp_tx_echo_request)  /* seqs_icmp_echo_send */ \
+    X(icmp_rx_echo_reply)    /* echo replies kept for seqs_icmp_echo_recv */ \
+    X(icmp_echo_reply_overflow) /* an unread echo reply was overwritten */ \
     X(icmp_tx_error)         \
     X(icmp_err_ratelimited)  /* error not sent: rate limit */ \
     X(icmp_err_suppressed)   /* error not sent: RFC 1122 3.2.2 forbids it */ \

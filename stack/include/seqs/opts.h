@@ -86,6 +86,11 @@
 #define SEQS_ICMP_ERR_INTERVAL_MS 100
 #endif
 
+/* Echo replies kept for seqs_icmp_echo_recv(). */
+#ifndef SEQS_ICMP_ECHO_RING
+#define SEQS_ICMP_ECHO_RING 8
+#endif
+
 /* Ephemeral port range (RFC 6335 dynamic ports). */
 #define SEQS_EPHEMERAL_LO 49152u
 #define SEQS_EPHEMERAL_HI 65535u

@@ -122,6 +122,7 @@ uint32_t seqs_stack_random(seqs_stack_t *s);
 
 #include "priv/stack.h"
 #include "udp.h"
+#include "icmp.h"
 #include "tcp.h"
 
 #endif

@@ -81,6 +81,14 @@ struct seqs_addr {
     uint64_t last_defend;
 };
 
+/* A received echo reply (icmp.c); same fields as seqs_icmp_echo_t. */
+struct seqs_echo_rec {
+    uint32_t from;
+    uint16_t id, seq, len;
+    uint8_t ttl;
+    uint64_t rx_us;
+};
+
 struct seqs_stack {
     uint64_t now;                 /* latest time passed in by the caller */
     seqs_counters_t cnt;
@@ -98,6 +106,8 @@ struct seqs_stack {
     uint16_t ip_id;
     uint32_t icmp_tokens;
     uint64_t icmp_refill;
+    struct seqs_echo_rec echo[SEQS_ICMP_ECHO_RING];
+    uint8_t echo_head, echo_count;
     struct seqs_arp_entry arp[SEQS_ARP_CACHE_SIZE];
     struct seqs_arp_queue arpq;
     struct seqs_reasm_slot reasm[SEQS_REASM_SLOTS];
