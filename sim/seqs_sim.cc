@@ -499,7 +499,7 @@ json Runner::Collect(double wall_s) {
     out["wall_s"] = wall_s;
     std::map<std::string, double> m;
     json nodes = json::object();
-    uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0;
+    uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0, silent = 0;
     uint64_t rtt_max = 0, rtt_min = UINT64_MAX, rtt_sum = 0;
     double worst = 1.0;
     uint64_t echoed = 0;
@@ -519,6 +519,7 @@ json Runner::Collect(double wall_s) {
                     bad += f["bad"].get<uint64_t>();
                     send_errors += f["send_errors"].get<uint64_t>();
                     worst = std::min(worst, f["success_ratio"].get<double>());
+                    if (f["received"].get<uint64_t>() == 0) silent++;
                     if (f.contains("rtt_us")) {
                         rtt_max = std::max(rtt_max, f["rtt_us"]["max"].get<uint64_t>());
                         rtt_min = std::min(rtt_min, f["rtt_us"]["min"].get<uint64_t>());
@@ -540,6 +541,7 @@ json Runner::Collect(double wall_s) {
         m["ping.send_errors"] = (double)send_errors;
         m["ping.success_ratio"] = sent ? (double)received / (double)sent : 0.0;
         m["ping.flow_success_ratio_min"] = worst;
+        m["ping.flows_without_reply"] = (double)silent;
         if (received) {
             m["ping.rtt_min_us"] = (double)rtt_min;
             m["ping.rtt_avg_us"] = (double)rtt_sum / (double)received;

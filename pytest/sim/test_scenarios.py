@@ -130,17 +130,21 @@ def test_ping_mesh_fifty_nodes_on_a_switch_with_five_percent_loss(tmp_path):
     assert m["ping.flows"] == 150 and m["ping.sent"] == 6000
     q = (1 - p) ** 4   # host->switch->host and back: four lossy link crossings
     lo, hi = binomial_band(q, int(m["ping.sent"]))
-    # ARP (retries, an 8-entry cache shared by ~6 neighbours) may only cost a little more.
-    assert lo - 0.03 <= m["ping.success_ratio"] <= hi, (m["ping.success_ratio"], q)
+    # ARP (1 s retries, a flow lost after 3 failed resolutions, an 8-entry cache shared by
+    # ~6 neighbours) can only lower the ratio, by a few points.
+    assert q - 0.075 <= m["ping.success_ratio"] <= hi, (m["ping.success_ratio"], q)
+    assert m["ping.flows_without_reply"] <= 150 * (1 - q) ** 3 * 2 + 3
     offered = m["link.dropped"] + m["link.delivered"]
     lo, hi = binomial_band(p, int(offered))
     assert lo <= m["link.loss_ratio"] <= hi
-    # Every node that was chosen as a target answered pings; every flow got replies.
-    targets = {f["target"] for n in s["nodes"].values() for f in n["apps"][1]["flows"]}
-    assert len(targets) > 40
+    # Nodes that nobody pings echo nothing; every node whose pinger got a reply echoed.
+    flows = [f for n in s["nodes"].values() for f in n["apps"][1]["flows"]]
+    targets = {f["target"] for f in flows}
+    reached = {f["target"] for f in flows if f["received"] > 0}
+    assert len(reached) > 40
     for name, node in s["nodes"].items():
-        assert (node["apps"][0]["echoed"] > 0) == (name in targets), name
-        assert all(f["received"] > 0 for f in node["apps"][1]["flows"]), name
+        echoed = node["apps"][0]["echoed"]
+        assert echoed > 0 if name in reached else (name in targets or echoed == 0), name
         assert node["adapter"]["deadline_stuck"] == 0, name
     some = {k: s["nodes"][k]["mac"] for k in ("h1", "h25", "h50")}
     assert check_frames_with_scapy(pcaps, some) > 100
