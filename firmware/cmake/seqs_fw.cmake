@@ -45,9 +45,11 @@ set(SEQS_FW_DEFINITIONS
     "FW_MAC_BYTES=${_fw_mac}" "FW_ECHO_PORT=${FW_ECHO_PORT}" "FW_CTRL_PORT=${FW_CTRL_PORT}")
 
 # The core, compiled here with the target's flags (the same sources the host build globs).
-file(GLOB_RECURSE SEQS_CORE_SOURCES CONFIGURE_DEPENDS ${SEQS_ROOT}/stack/src/*.c)
+# SEQS_CORE_DIR may point at another copy of stack/ (e.g. a `git archive` snapshot).
+set(SEQS_CORE_DIR "${SEQS_ROOT}/stack" CACHE PATH "Directory of the core (stack/)")
+file(GLOB_RECURSE SEQS_CORE_SOURCES CONFIGURE_DEPENDS ${SEQS_CORE_DIR}/src/*.c)
 add_library(seqs_core STATIC ${SEQS_CORE_SOURCES})
-target_include_directories(seqs_core PUBLIC ${SEQS_ROOT}/stack/include PRIVATE ${SEQS_ROOT}/stack/src)
+target_include_directories(seqs_core PUBLIC ${SEQS_CORE_DIR}/include PRIVATE ${SEQS_CORE_DIR}/src)
 # Warnings are reported, not fatal here: the host build enforces -Werror; an ARM-only
 # warning (e.g. -Wcast-align, which only bites on strict-alignment targets) must show up
 # in the log without blocking the firmware.

@@ -8,6 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The interface's MAC address: the compile-time FW_MAC on boards without one of
+ * their own (QEMU), the radio's MAC on the Pico W (a WiFi access point only
+ * delivers frames for the MAC that associated). */
+void fw_hal_get_mac(uint8_t mac[6]);
+
+/* Seed for the stack's random generator (a hardware TRNG where the board has one). */
+uint64_t fw_hal_seed(void);
+
 /* Monotonic microseconds since boot (never goes backwards, does not wrap in practice). */
 uint64_t fw_hal_now_us(void);
 

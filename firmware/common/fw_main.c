@@ -26,9 +26,6 @@
 #ifndef FW_IP_GATEWAY
 #define FW_IP_GATEWAY SEQS_IP4(192, 0, 2, 1)
 #endif
-#ifndef FW_MAC_BYTES
-#define FW_MAC_BYTES 0x02, 0x53, 0x51, 0x00, 0x00, 0x02
-#endif
 #ifndef FW_ECHO_PORT
 #define FW_ECHO_PORT 7
 #endif
@@ -43,8 +40,6 @@
 #ifndef FW_ECHO_RXRING
 #define FW_ECHO_RXRING (2 * FW_ECHO_MAX)
 #endif
-
-static const uint8_t fw_mac[6] = {FW_MAC_BYTES};
 
 /* The stack and every buffer live in .bss. Frame buffers are word-aligned so
  * drivers may move whole words; the core itself never assumes alignment. */
@@ -64,7 +59,9 @@ static struct {
 } g_fw;
 
 #if FW_CTRL_PORT != 0
+#define FW_EXIT_GRACE_US 300000u
 static seqs_udp_t g_ctrl;
+static uint64_t g_exit_at;   /* 0, or when a requested exit happens */
 static uint8_t g_ctrl_ring[1024] __attribute__((aligned(4)));
 #endif
 
@@ -184,7 +181,8 @@ static void log_counters(void)
 #if FW_CTRL_PORT != 0
 /* Test-only control service (compiled in when FW_CTRL_PORT != 0):
  *   "counters"  -> replies with the non-zero counters, one "name=value" a line;
- *   "exit"      -> replies "bye", logs the counters and ends the run (exit code 0);
+ *   "exit"      -> replies "bye", runs 300 ms more (the reply may need ARP), then
+ *                  logs the counters and ends the run (exit code 0);
  *   "unaligned" -> performs a misaligned 32-bit load: on a Cortex-M0+ (and on the
  *                  QEMU image, which enables UNALIGN_TRP) this must fault. */
 static void service_ctrl(void)
@@ -202,11 +200,9 @@ static void service_ctrl(void)
             size_t len = format_counters((char *)g_dgram, sizeof g_dgram);
             (void)reply(g_ctrl, g_dgram, len, &meta);
         } else if (strcmp(cmd, "exit") == 0) {
+            /* The reply may wait on ARP: keep pumping a little before ending the run. */
             (void)reply(g_ctrl, "bye\n", 4, &meta);
-            flush();
-            log_counters();
-            fw_log("exit requested\r\n");
-            fw_hal_exit(0);
+            g_exit_at = fw_hal_now_us() + FW_EXIT_GRACE_US;
         } else if (strcmp(cmd, "unaligned") == 0) {
             fw_log("performing a misaligned 32-bit load\r\n");
             /* An explicit LDR: from C, GCC would see the misalignment and split the load into LDRBs. */
@@ -233,8 +229,8 @@ void fw_main(void)
 {
     seqs_config_t cfg;
     seqs_config_default(&cfg);
-    memcpy(cfg.mac, fw_mac, sizeof cfg.mac);
-    cfg.rng_seed = fw_hal_now_us() ^ 0x5e9500000000ull ^ ((uint64_t)fw_mac[5] << 8 | fw_mac[4]);
+    fw_hal_get_mac(cfg.mac);
+    cfg.rng_seed = fw_hal_seed();
     int r = seqs_stack_init(&g_stack, &cfg);
     if (r != SEQS_OK)
         fail("seqs_stack_init", r);
@@ -258,7 +254,7 @@ void fw_main(void)
 #endif
 
     fw_log("seqs firmware: mac ");
-    fw_log_mac(fw_mac);
+    fw_log_mac(cfg.mac);
     fw_log(" ip ");
     fw_log_ip4(ip);
     fw_log("/");
@@ -297,6 +293,17 @@ void fw_main(void)
         flush();   /* timers (ARP retries, announcements, reassembly expiry) */
 
         uint64_t deadline = seqs_stack_next_deadline(&g_stack);
+#if FW_CTRL_PORT != 0
+        if (g_exit_at != 0) {
+            if (fw_hal_now_us() >= g_exit_at) {
+                log_counters();
+                fw_log("exit requested\r\n");
+                fw_hal_exit(0);
+            }
+            if (g_exit_at < deadline)
+                deadline = g_exit_at;
+        }
+#endif
         if (deadline > fw_hal_now_us())
             fw_hal_wait(deadline);
     }

@@ -119,6 +119,21 @@ uint64_t fw_hal_now_us(void)
 }
 
 /* ---- network --------------------------------------------------------------- */
+static const uint8_t g_mac[6] = {FW_MAC_BYTES};
+
+void fw_hal_get_mac(uint8_t mac[6])
+{
+    for (unsigned i = 0; i < 6; i++)
+        mac[i] = g_mac[i];
+}
+
+/* No entropy source on the AN385: a fixed seed makes runs reproducible, and the
+ * boot time (SysTick phase) is all the variation QEMU could offer anyway. */
+uint64_t fw_hal_seed(void)
+{
+    return 0x5e9500000000ull ^ ((uint64_t)g_mac[4] << 8 | g_mac[5]);
+}
+
 void Eth_Handler(void);
 void Eth_Handler(void)
 {
@@ -182,7 +197,6 @@ void fw_hal_exit(int code)
 
 void board_main(void)
 {
-    static const uint8_t mac[6] = {FW_MAC_BYTES};
     uart_init();
     /* M3 only: separate MemManage/BusFault/UsageFault vectors give a precise
      * CFSR in the fault report (an M0+ escalates everything to HardFault). */
@@ -191,7 +205,7 @@ void board_main(void)
     board_puts("\r\nseqs qemu-mps2 (cortex-m0plus code), UNALIGN_TRP ");
     board_puts((SCB_CCR & SCB_CCR_UNALIGN_TRP) ? "on" : "off");
     board_puts("\r\n");
-    if (lan9118_init(LAN9118_BASE, mac) != 0) {
+    if (lan9118_init(LAN9118_BASE, g_mac) != 0) {
         board_puts("FATAL: LAN9118 not found (BYTE_TEST mismatch)\r\n");
         board_exit(5);
     }

@@ -104,10 +104,26 @@ def collect_datagram(fw, match, timeout=3.0):
     raise AssertionError(f"datagram not received ({len(frags)} fragment(s) seen)")
 
 
+def answering_arp(fw, match):
+    """A recv_until predicate that also answers the firmware's who-has for the peer."""
+    def pred(f):
+        e = Ether(f)
+        if ARP in e and e[ARP].op == 1 and e[ARP].pdst == PEER_IP:
+            fw.send(frame_to(ARP(op=2, hwsrc=PEER_MAC, psrc=PEER_IP, hwdst=e[ARP].hwsrc, pdst=e[ARP].psrc),
+                             dst=e[ARP].hwsrc))
+            return False
+        return match(f)
+    return pred
+
+
 def ctrl(fw, cmd, timeout=3.0):
     fw.send(frame_to(IP(src=PEER_IP, dst=FW_IP) / UDP(sport=40000, dport=CTRL_PORT) / cmd.encode()))
-    hit, _ = fw.recv_until(lambda f: UDP in Ether(f) and Ether(f)[UDP].sport == CTRL_PORT, timeout)
-    return None if hit is None else bytes(Ether(hit)[UDP].payload).decode()
+    hit, _ = fw.recv_until(answering_arp(fw, lambda f: UDP in Ether(f) and Ether(f)[UDP].sport == CTRL_PORT),
+                           timeout)
+    if hit is None:
+        return None
+    udp = Ether(hit)[UDP]
+    return bytes(udp.payload)[: udp.len - 8].decode()   # without the Ethernet padding
 
 
 def counters(fw):
