@@ -7,6 +7,25 @@
     X(tcp_drop_checksum)     \
     X(tcp_drop_header)       /* data offset or options malformed */ \
     X(tcp_drop_no_socket)    /* segment to a closed port (RST sent when allowed) */ \
-    X(tcp_tx_rst)
+    X(tcp_tx_rst)            \
+    X(tcp_drop_bcast)        /* segment to a broadcast/multicast address */ \
+    X(tcp_drop_listen)       /* segment to a listener that is neither SYN nor a valid cookie ACK */ \
+    X(tcp_drop_backlog)      /* SYN dropped: backlog full and cookies off, or no slot */ \
+    X(tcp_drop_unacceptable) /* sequence number outside the window (ACK sent) */ \
+    X(tcp_drop_bad_ack)      /* ACK outside SND.UNA-MAX.SND.WND..SND.NXT, or no ACK flag */ \
+    X(tcp_drop_paws)         /* RFC 7323 5: timestamp older than TS.Recent */ \
+    X(tcp_drop_ooo_full)     /* out-of-order segment with no free assembler range */ \
+    X(tcp_tx)                /* segments sent */ \
+    X(tcp_tx_retransmit)     \
+    X(tcp_tx_challenge_ack)  \
+    X(tcp_challenge_ratelimited) \
+    X(tcp_syncookie_sent)    \
+    X(tcp_syncookie_ok)      /* connection created from a valid cookie */ \
+    X(tcp_syncookie_bad)     /* ACK to a listener with an invalid cookie */ \
+    X(tcp_conn_opened)       /* reached ESTABLISHED */ \
+    X(tcp_conn_reset)        /* reset by the peer */ \
+    X(tcp_conn_timeout)      /* gave up retransmitting (R2) or keep-alive */ \
+    X(tcp_halfopen_expired)  /* SYN-RECEIVED connection dropped (timeout or evicted) */ \
+    X(tcp_icmp_err)          /* ICMP error delivered to a connection */
 
 #endif

@@ -1,0 +1,82 @@
+/* stack/src/tcp/tcp_int.h — what the TCP files share (not installed). */
+#ifndef SEQS_TCP_INT_H
+#define SEQS_TCP_INT_H
+
+#include "internal.h"
+#include "tcb.h"
+
+typedef seqs__tcp_conn_t conn_t;
+typedef seqs__tcp_listener_t listener_t;
+
+#define TCP_HDR 20u
+#define TCP_MAX_OPT 40u
+#define TCP_DEFAULT_MSS 536u    /* RFC 9293 3.7.1: when the peer sends no MSS option */
+#define US_PER_MS 1000u
+
+/* Options parsed from a segment (RFC 9293 3.2, RFC 7323, RFC 2018). */
+typedef struct tcp_opts {
+    uint8_t has_mss, has_ws, sack_perm, has_ts;
+    uint16_t mss;
+    uint8_t ws;
+    uint32_t tsval, tsecr;
+    uint8_t nsack;
+    seqs__range_t sack[4];
+} tcp_opts_t;
+
+/* A received segment after validation. */
+typedef struct tcp_rx {
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    seqs__seg_t seg;
+    const uint8_t *payload;
+    tcp_opts_t opt;
+    uint16_t urg;
+} tcp_rx_t;
+
+/* opt.c: returns 0, or -1 when the option list is malformed (running past the header). */
+int seqs__tcp_parse_opts(const uint8_t *p, size_t n, int syn, tcp_opts_t *o);
+
+/* isn.c */
+uint32_t seqs__tcp_isn(seqs_stack_t *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp);
+uint32_t seqs__tcp_cookie_make(seqs_stack_t *s, const tcp_rx_t *r, uint16_t mss, int sack);
+/* Returns 0 for a bad cookie, else fills *mss and *sack. */
+int seqs__tcp_cookie_check(seqs_stack_t *s, const tcp_rx_t *r, uint32_t cookie, uint16_t *mss, int *sack);
+
+/* conn.c */
+conn_t *seqs__tcp_conn_alloc(seqs_stack_t *s, int evict_time_wait);
+void seqs__tcp_conn_release(seqs_stack_t *s, conn_t *c);
+/* Sets buffers, MSS, timers for a new connection. */
+void seqs__tcp_conn_setup(seqs_stack_t *s, conn_t *c, uint16_t mtu);
+uint8_t seqs__tcp_wscale_for(uint32_t cap);
+void seqs__tcp_conn_set_mss(conn_t *c, uint16_t mtu);
+uint32_t seqs__tcp_sacked_bytes(const conn_t *c);
+void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r);
+void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c);
+uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c);
+int seqs__tcp_conn_output(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap);
+void seqs__tcp_conn_set_error(seqs_stack_t *s, conn_t *c, int err);
+/* The connection reached CLOSED (or a final error): free the slot if nobody
+ * needs it any more. */
+void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c);
+uint32_t seqs__tcp_rcv_window(const conn_t *c);
+uint16_t seqs__tcp_mtu(seqs_stack_t *s, uint32_t dst);
+uint32_t seqs__tcp_now_ms(const seqs_stack_t *s);
+
+/* Builds a bare segment (RST/ACK) and sends it through seqs__ip_send. */
+void seqs__tcp_send_ctl(seqs_stack_t *s, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                        uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opts,
+                        size_t optlen);
+/* RFC 9293 3.10.7.1: the RST answering a segment that has no connection. */
+void seqs__tcp_reset_reply(seqs_stack_t *s, const tcp_rx_t *r);
+/* RFC 5961 7: 1 when a challenge ACK may be sent now. */
+int seqs__tcp_challenge_ok(seqs_stack_t *s);
+
+/* listen.c */
+void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r);
+listener_t *seqs__tcp_find_listener(seqs_stack_t *s, uint16_t port);
+/* A passive connection died before accept(): return its pool slot. */
+void seqs__tcp_listener_release_slot(seqs_stack_t *s, conn_t *c);
+
+static inline uint64_t tcp_ms(uint32_t ms) { return (uint64_t)ms * US_PER_MS; }
+
+#endif
