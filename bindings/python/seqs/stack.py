@@ -7,7 +7,8 @@ count of microseconds chosen by the caller; it must never go backwards."""
 
 from . import seqs_c as _c
 from .addr import format_mac, int_to_ip, ip_to_int, parse_mac, parse_prefix
-from .errors import InvalidArgument, LimitError, SeqsError, check, error_for
+from .errors import InvalidArgument, LimitError, check, error_for
+from .udp import UdpSocket
 
 _DEFAULTS = _c.seqs_py_config_default()
 _COUNTER_NAMES = _c.seqs_py_counter_names()
@@ -287,7 +288,6 @@ class Stack:
     # -- sockets ---------------------------------------------------------------------
     def udp_socket(self, rxbuf=8192):
         """Opens a UDP socket whose received datagrams are stored in a buffer of rxbuf bytes."""
-        from .udp import UdpSocket
         return UdpSocket(self, rxbuf)
 
 
