@@ -136,6 +136,10 @@ int seqs_udp_sendmsg(seqs_stack_t *s, seqs_udp_t h, const void *data, size_t len
     /* U7: the source may be named per datagram (a wildcard-bound server
      * answering from the address it was asked on); it must be ours. */
     uint32_t src = meta->local_addr;
+    /* A request that arrived to a broadcast/multicast address is answered from
+     * our unicast address, so echoing recvfrom's meta back always works. */
+    if (seqs__ip_is_bcast_or_mcast(s, src))
+        src = 0;
     if (src && !seqs__ip_is_local(s, src))
         return seqs__ip_addr_usable(s) ? SEQS_ERR_INVAL : SEQS_ERR_NOADDR;
     if (!src && u->local_addr && !seqs_ip4_is_multicast(u->local_addr))
