@@ -45,7 +45,9 @@ int seqs_stack_init(seqs_stack_t *s, const seqs_config_t *cfg) {
     s->icmp_tokens = SEQS_ICMP_ERR_BURST;
     for (unsigned i = 0; i < SEQS_MAX_UDP_SOCKETS; i++)
         s->udp[i].gen = 1;
-    seqs__tcp_init(s);
+    s->tcp.max_conns = cfg->max_tcp_conns;
+    s->tcp.max_listeners = cfg->max_tcp_listeners;
+    seqs__tcp_init(s);   /* after the RNG is seeded: TCP draws its secrets from it */
     return SEQS_OK;
 }
 
