@@ -385,12 +385,14 @@ def _probing_wire(make_wire, **kw):
 
 
 @pytest.mark.conformance("A10")
-def test_probe_then_announce_timing(make_wire):
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_probe_then_announce_timing(make_wire, seed):
     """RFC 5227 2.1.1/2.3: wait 0..PROBE_WAIT (1 s), send PROBE_NUM (3) probes
     (sha = ours, spa = 0, tha = 0, tpa = the address) PROBE_MIN..PROBE_MAX (1-2 s)
     apart, wait ANNOUNCE_WAIT (2 s), then ANNOUNCE_NUM (2) announcements (ARP
-    requests, spa = tpa = the address) ANNOUNCE_INTERVAL (2 s) apart."""
-    w, t0 = _probing_wire(make_wire)
+    requests, spa = tpa = the address) ANNOUNCE_INTERVAL (2 s) apart. Several
+    seeds, since the waits are random."""
+    w, t0 = _probing_wire(make_wire, seed=seed)
     assert w.addr_state == "tentative"
     frames = w.drain() + w.advance(s=20)
     arps = [f for f in frames if ARP in f]

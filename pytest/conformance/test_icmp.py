@@ -33,7 +33,8 @@ def test_echo_reply_mirrors_request(ipwire, data):
     sequence number and full data, and is sourced from the address the request
     was sent to."""
     rep = ipwire.exchange(echo(data=data, id=0xBEEF, seq=0x0102),
-                          REPLY / ICMP(id=0xBEEF, seq=0x0102))
+                          Ether(dst=PEER_MAC, src=US_MAC) / IP(src=US, dst=PEER) /
+                          ICMP(type=0, code=0, id=0xBEEF, seq=0x0102))
     assert bytes(rep[ICMP].payload) == data
     assert rep[IP].len == 28 + len(data)
 
@@ -43,7 +44,7 @@ def test_echo_counts(ipwire):
     """Each echo request gives exactly one reply (icmp_tx_echo_reply)."""
     before = ipwire.counters()
     for seq in range(5):
-        ipwire.exchange(echo(seq=seq), REPLY / ICMP(seq=seq))
+        ipwire.exchange(echo(seq=seq), IP(src=US, dst=PEER) / ICMP(type=0, seq=seq))
     assert ipwire.delta(before).get("icmp_tx_echo_reply") == 5
 
 
@@ -226,6 +227,32 @@ def test_no_error_about_error_with_unknown_quoted_protocol(ipwire):
     quoted = ip_header(src=US, dst=PEER, proto=253, payload_len=8) + b"\x00" * 8
     pkt = Ether(dst=US_MAC, src=PEER_MAC) / IP(src=PEER, dst=US) / ICMP(type=3, code=2) / quoted
     expect_none(ipwire.send(pkt))
+
+
+@pytest.mark.conformance("C7")
+def test_no_time_exceeded_about_fragmented_icmp_error(ipwire):
+    """RFC 1122 3.2.2: fragment 0 of an ICMP error message whose reassembly times
+    out would normally earn a Time Exceeded (I13); being about an ICMP error, it
+    MUST NOT be sent (icmp_err_suppressed)."""
+    timeout = _lim("REASM_TIMEOUT_S")
+    quoted = bytes(IP(src=US, dst=PEER) / UDP(sport=1, dport=2) / (b"z" * 40))
+    err = bytes(ICMP(type=3, code=3) / quoted)
+    frame = raw_frame(ip_header(proto=1, payload_len=24, id=99, flags=1) + err[:24])
+    before = ipwire.counters()
+    expect_none(ipwire.send(frame))
+    expect_none(ipwire.advance(s=timeout + 2))
+    d = ipwire.delta(before)
+    assert d.get("ip_reasm_timeout") == 1 and d.get("icmp_err_suppressed") == 1, d
+
+
+@pytest.mark.conformance("C7")
+def test_time_exceeded_about_fragmented_echo_is_sent(ipwire):
+    """Control for the test above: the same with an echo request does earn Time Exceeded (I13)."""
+    timeout = _lim("REASM_TIMEOUT_S")
+    body = bytes(ICMP(type=8, id=1, seq=1) / (b"z" * 40))
+    frame = raw_frame(ip_header(proto=1, payload_len=24, id=98, flags=1) + body[:24])
+    expect_none(ipwire.send(frame))
+    expect_one(ipwire.advance(s=timeout + 2), ICMP(type=11, code=1))
 
 
 @pytest.mark.conformance("C7")

@@ -357,7 +357,8 @@ def test_duplicate_fragments_delivered_once(ipwire):
     """RFC 791 3.2: duplicated fragments (every one sent twice, interleaved) give
     exactly one delivery."""
     data, frames = _frags()
-    dup = [frames[0], frames[1], frames[0], frames[2], frames[1], frames[2]]
+    assert len(frames) == 4
+    dup = [frames[0], frames[1], frames[0], frames[2], frames[1], frames[3], frames[2]]
     got, out, d = _deliver(ipwire, dup)
     assert [g[0] for g in got] == [data]
 
@@ -428,7 +429,7 @@ def test_tiny_first_fragment_dropped(ipwire):
     """RFC 1858 3.1: a first fragment too small to hold the transport header (here
     8 bytes, not even a whole TCP header) -- documented: dropped (ip_reasm_drop)."""
     from scapy.layers.inet import TCP
-    seg = bytes(TCP(sport=40000, dport=80, flags="S") / b"x" * 16)
+    seg = bytes(TCP(sport=40000, dport=80, flags="S") / (b"x" * 16))
     frames = [_frag(0, seg[:8], True, proto=6), _frag(1, seg[8:], False, proto=6)]
     before = ipwire.counters()
     out = []
