@@ -128,6 +128,7 @@ static void service_echo(void)
     }
 }
 
+#if FW_CTRL_PORT != 0
 /* Appends "name=value\n" for every non-zero counter (core and firmware) to buf. */
 static size_t put_str(char *buf, size_t pos, size_t cap, const char *s)
 {
@@ -171,6 +172,7 @@ static size_t format_counters(char *buf, size_t cap)
     return pos;
 }
 
+
 static void log_counters(void)
 {
     size_t n = format_counters((char *)g_dgram, sizeof g_dgram);
@@ -178,7 +180,6 @@ static void log_counters(void)
     fw_hal_log_write((const char *)g_dgram, n);
 }
 
-#if FW_CTRL_PORT != 0
 /* Test-only control service (compiled in when FW_CTRL_PORT != 0):
  *   "counters"  -> replies with the non-zero counters, one "name=value" a line;
  *   "exit"      -> replies "bye", runs 300 ms more (the reply may need ARP), then
