@@ -125,10 +125,10 @@ class Netns:
         subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
         self.run(["ip", "link", "set", "lo", "up"])
 
-    def run(self, argv, check=True, timeout=60, **kw) -> subprocess.CompletedProcess:
-        """Runs argv inside the namespace, capturing text output."""
+    def run(self, argv, check=True, timeout=60, text=True, **kw) -> subprocess.CompletedProcess:
+        """Runs argv inside the namespace, capturing its output (bytes if text=False)."""
         return subprocess.run(["ip", "netns", "exec", self.name, *argv], check=check, timeout=timeout,
-                              capture_output=True, text=True, **kw)
+                              capture_output=True, text=text, **kw)
 
     def popen(self, argv, **kw) -> subprocess.Popen:
         return subprocess.Popen(["ip", "netns", "exec", self.name, *argv], **kw)
@@ -341,6 +341,31 @@ class TapWire(Wire):
 
     def _counters(self) -> dict:
         return dict(self.proc.counters())
+
+    def resolved_mac(self, ip: str, port: int = 9) -> str | None:
+        """The stack's ARP cache seen from outside, without its socket API: an
+        echo request from ip (sent from an unrelated MAC, so nothing about ip's
+        MAC is revealed) makes the stack answer ip — straight to the cached MAC,
+        or after a who-has when ip is not cached (then None). RFC 826 learns
+        only from ARP, so the probe itself does not fill the cache; it does
+        count as icmp_rx/icmp_tx_echo_reply."""
+        from scapy.layers.inet import IP, ICMP
+        from scapy.layers.l2 import Ether
+        from .wire import US
+        probe = Ether(src="02:00:00:00:00:99", dst=self.our_mac) / IP(src=ip, dst=US) / \
+            ICMP(type=8, id=0xcafe, seq=port) / b"cache-probe"
+        saved, self.responders = self.responders, {}
+        try:
+            frames = self.send(probe)
+        finally:
+            self.responders = saved
+        for f in frames:
+            if f.haslayer("ARP") and f["ARP"].op == 1 and f["ARP"].pdst == ip:
+                return None
+            if f.haslayer("ICMP") and f["IP"].dst == ip:
+                return f.dst.lower()
+        from .match import summarize
+        raise AssertionError(f"an echo from {ip} produced neither a who-has nor a reply:\n{summarize(frames)}")
 
     # lifetime ---------------------------------------------------------------
     def close(self, keep_pcap: bool = True):

@@ -266,7 +266,7 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
     int have_seed = 0;
     opterr = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "", longopts, NULL);
+        int c = getopt_long(argc, argv, ":", longopts, NULL);
         if (c == -1)
             break;
         switch (c) {

@@ -1,0 +1,56 @@
+"""seqs-tap's command line: bad arguments exit 2 with a message naming the
+problem (no root needed: it fails before touching any device)."""
+import subprocess
+
+import pytest
+
+from interop_peer import need_binary
+
+GOOD = ["--tap", "sqcli0", "--mac", "02:00:00:00:00:02", "--ip", "192.0.2.2/24"]
+
+
+def run(*argv):
+    return subprocess.run([str(need_binary()), *argv], capture_output=True, text=True, timeout=10)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    ([], "--tap NAME is required"),
+    (["--tap", "x", "--ip", "192.0.2.2/24"], "--mac MAC is required"),
+    (["--tap", "x", "--mac", "02:00:00:00:00:02"], "--ip A.B.C.D/N is required"),
+    (GOOD[:4] + ["--ip", "192.0.2.2"], "--ip: expected A.B.C.D/N"),
+    (GOOD[:4] + ["--ip", "192.0.2.300/24"], "--ip: expected A.B.C.D/N"),
+    (GOOD[:4] + ["--ip", "192.0.2.2/33"], "--ip: expected A.B.C.D/N"),
+    (["--tap", "x", "--mac", "02:00:00:00:00", "--ip", "192.0.2.2/24"], "--mac: expected"),
+    (["--tap", "x", "--mac", "01:00:5e:00:00:01", "--ip", "192.0.2.2/24"], "multicast"),
+    (GOOD + ["--gw", "nonsense"], "--gw: expected A.B.C.D"),
+    (GOOD + ["--loss", "1.5"], "--loss: expected a number in 0..1"),
+    (GOOD + ["--loss", "abc"], "--loss: expected a number"),
+    (GOOD + ["--seed", "-3"], "--seed: expected an unsigned integer"),
+    (GOOD + ["--duration", "-1"], "--duration: expected a number"),
+    (GOOD + ["--mtu", "100"], "--mtu: expected a number in 576"),
+    (GOOD + ["--udp-echo", "0"], "--udp-echo: port must be 1..65535"),
+    (GOOD + ["--udp-echo", "70000"], "--udp-echo: port must be 1..65535"),
+    (GOOD + ["--udp-echo"], "needs an argument"),
+    (GOOD + ["--bogus"], "unknown option '--bogus'"),
+    (GOOD + ["stray"], "unexpected argument 'stray'"),
+])
+def test_bad_argument_exits_2_with_message(argv, needle):
+    r = run(*argv)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert needle in r.stderr, r.stderr
+    assert r.stdout == ""          # no `ready` line, no counters
+
+
+def test_gateway_off_subnet_is_rejected_with_exit_2():
+    # Parsed fine, refused by seqs_stack_set_addr() before any device is made.
+    r = run(*GOOD, "--gw", "198.51.100.1")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "rejected by the stack" in r.stderr
+
+
+def test_help_lists_core_options_and_every_service():
+    r = run("--help")
+    assert r.returncode == 0
+    for opt in ("--tap", "--netns", "--mac", "--ip", "--gw", "--pcap", "--loss", "--seed",
+                "--duration", "--udp-echo PORT"):
+        assert opt in r.stdout
