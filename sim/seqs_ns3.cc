@@ -248,20 +248,9 @@ nlohmann::json UdpEchoServer::Results() const {
     return j;
 }
 
-// --- UdpPing ----------------------------------------------------------------------
+// --- PingApp ----------------------------------------------------------------------
 
-namespace {
-constexpr uint32_t kPingMagic = 0x53515047;   // "SQPG"
-constexpr size_t kPingHdr = 10;               // magic(4) flow(2) seq(4)
-}  // namespace
-
-void UdpPing::Start(StackNode& node) {
-    rxring_.assign(16384, 0);
-    seqs_stack_t* s = node.stack();
-    open_error_ = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
-    if (open_error_ == SEQS_OK) open_error_ = seqs_udp_bind(s, sock_, 0, 0);
-    if (open_error_ != SEQS_OK) sock_ = 0;
-    if (p_.size < kPingHdr) p_.size = kPingHdr;
+void PingApp::Start(StackNode& node) {
     flows_.clear();
     for (auto& t : targets_) {
         Flow f;
@@ -270,81 +259,59 @@ void UdpPing::Start(StackNode& node) {
         f.got.assign(p_.count, 0);
         flows_.push_back(std::move(f));
     }
-    if (!sock_) return;
+    open_error_ = Open(node);
+    if (open_error_ != SEQS_OK) return;
     for (size_t i = 0; i < flows_.size(); i++) {
         Time jitter = MicroSeconds((int64_t)node.rng()->GetInteger(0, (uint32_t)p_.interval.GetMicroSeconds()));
-        Simulator::Schedule(jitter, &UdpPing::SendNext, this, &node, i);
+        Simulator::Schedule(jitter, &PingApp::SendNext, this, &node, i);
     }
 }
 
-void UdpPing::SendNext(StackNode* node, size_t fi) {
+void PingApp::SendNext(StackNode* node, size_t fi) {
     Flow& f = flows_[fi];
     if (f.next_seq >= p_.count) return;
     uint32_t seq = f.next_seq++;
-    std::vector<uint8_t> payload(p_.size);
-    for (size_t i = kPingHdr; i < payload.size(); i++) payload[i] = (uint8_t)(i + seq);
-    Put32(payload.data(), kPingMagic);
-    Put16(payload.data() + 4, (uint32_t)fi);
-    Put32(payload.data() + 6, seq);
-    seqs_stack_t* s = node->stack();
     uint64_t now = StackNode::NowUs();
-    seqs_stack_poll(s, now);
-    int rc = seqs_udp_sendto(s, sock_, payload.data(), payload.size(), f.target.addr, p_.port);
+    seqs_stack_poll(node->stack(), now);
+    int rc = SendProbe(*node, fi, seq);
     f.sent++;
     if (rc < 0) {
         f.send_errors++;
         if (std::find(f.errors.begin(), f.errors.end(), rc) == f.errors.end()) f.errors.push_back(rc);
     } else {
-        f.sent_at[seq] = now + 1;   // +1: 0 means "never sent"
+        f.sent_at[seq] = now + 1;
     }
     node->Kick();
-    if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &UdpPing::SendNext, this, node, fi);
+    if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
 }
 
-void UdpPing::OnStackEvent(StackNode& node) {
-    if (!sock_) return;
-    seqs_stack_t* s = node.stack();
-    uint8_t buf[2048];
-    uint64_t now = StackNode::NowUs();
-    for (;;) {
-        seqs_udp_meta_t meta;
-        int n = seqs_udp_recvfrom(s, sock_, buf, sizeof buf, &meta);
-        if (n < 0) break;
-        if ((size_t)n < kPingHdr || Get32(buf) != kPingMagic) {
-            if (!flows_.empty()) flows_[0].bad++;
-            continue;
-        }
-        size_t fi = Get16(buf + 4);
-        uint32_t seq = Get32(buf + 6);
-        if (fi >= flows_.size() || seq >= p_.count) {
-            if (!flows_.empty()) flows_[0].bad++;
-            continue;
-        }
-        Flow& f = flows_[fi];
-        bool intact = (size_t)n == p_.size && meta.remote_addr == f.target.addr && meta.remote_port == p_.port;
-        for (size_t i = kPingHdr; intact && i < (size_t)n; i++) intact = buf[i] == (uint8_t)(i + seq);
-        if (!intact || !f.sent_at[seq]) {
-            f.bad++;
-            continue;
-        }
-        if (f.got[seq]) {
-            f.dup++;
-            continue;
-        }
-        f.got[seq] = 1;
-        uint64_t rtt = now - (f.sent_at[seq] - 1);
-        if (rtt > (uint64_t)p_.timeout.GetMicroSeconds()) {
-            f.late++;
-            continue;
-        }
-        f.received++;
-        f.rtt_sum += rtt;
-        f.rtt_min = std::min(f.rtt_min, rtt);
-        f.rtt_max = std::max(f.rtt_max, rtt);
+void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us) {
+    if (fi >= flows_.size() || seq >= p_.count) {
+        stray_++;
+        return;
     }
+    Flow& f = flows_[fi];
+    if (!intact || !f.sent_at[seq]) {
+        f.bad++;
+        return;
+    }
+    if (f.got[seq]) {
+        f.dup++;
+        return;
+    }
+    f.got[seq] = 1;
+    uint64_t rtt = rx_us - (f.sent_at[seq] - 1);
+    if (rtt > (uint64_t)p_.timeout.GetMicroSeconds()) {
+        f.late++;
+        return;
+    }
+    f.received++;
+    f.rtt_sum += rtt;
+    f.rtt_min = std::min(f.rtt_min, rtt);
+    f.rtt_max = std::max(f.rtt_max, rtt);
 }
 
-nlohmann::json UdpPing::Results() const {
+nlohmann::json PingApp::Results() const {
     nlohmann::json flows = nlohmann::json::array();
     for (auto& f : flows_) {
         nlohmann::json j = {{"target", f.target.name},
@@ -365,17 +332,97 @@ nlohmann::json UdpPing::Results() const {
         nlohmann::json lost = nlohmann::json::array();
         for (uint32_t q = 0; q < f.next_seq; q++)
             if (!f.got[q]) lost.push_back(q);
-        j["lost_seqs"] = lost;   // sent and never answered (late replies are in got[] and not listed)
+        j["lost_seqs"] = lost;   // sent and never answered (late replies are not listed)
         flows.push_back(j);
     }
     nlohmann::json j = {{"count", p_.count},
                         {"interval_us", p_.interval.GetMicroSeconds()},
                         {"timeout_us", p_.timeout.GetMicroSeconds()},
                         {"size", p_.size},
-                        {"port", p_.port},
+                        {"stray", stray_},
                         {"flows", flows}};
+    if (Type() == "udp-ping") j["port"] = p_.port;
     if (open_error_) j["open_error"] = seqs_strerror(open_error_);
     return j;
+}
+
+// --- UdpPing ----------------------------------------------------------------------
+
+namespace {
+constexpr uint32_t kPingMagic = 0x53515047;   // "SQPG"
+constexpr size_t kPingHdr = 10;               // magic(4) flow(2) seq(4)
+uint8_t PatternByte(size_t i, uint32_t seq) { return (uint8_t)(i + seq); }
+}  // namespace
+
+int UdpPing::Open(StackNode& node) {
+    if (p_.size < kPingHdr) p_.size = kPingHdr;
+    rxring_.assign(16384, 0);
+    seqs_stack_t* s = node.stack();
+    int rc = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
+    if (rc == SEQS_OK) rc = seqs_udp_bind(s, sock_, 0, 0);
+    if (rc != SEQS_OK) sock_ = 0;
+    return rc;
+}
+
+int UdpPing::SendProbe(StackNode& node, size_t fi, uint32_t seq) {
+    std::vector<uint8_t> payload(p_.size);
+    for (size_t i = kPingHdr; i < payload.size(); i++) payload[i] = PatternByte(i, seq);
+    Put32(payload.data(), kPingMagic);
+    Put16(payload.data() + 4, (uint32_t)fi);
+    Put32(payload.data() + 6, seq);
+    return seqs_udp_sendto(node.stack(), sock_, payload.data(), payload.size(), targets_[fi].addr, p_.port);
+}
+
+void UdpPing::OnStackEvent(StackNode& node) {
+    if (!sock_) return;
+    seqs_stack_t* s = node.stack();
+    uint8_t buf[2048];
+    for (;;) {
+        seqs_udp_meta_t meta;
+        int n = seqs_udp_recvfrom(s, sock_, buf, sizeof buf, &meta);
+        if (n < 0) break;
+        if ((size_t)n < kPingHdr || Get32(buf) != kPingMagic) {
+            Stray();
+            continue;
+        }
+        size_t fi = Get16(buf + 4);
+        uint32_t seq = Get32(buf + 6);
+        bool intact = fi < targets_.size() && (size_t)n == p_.size && !meta.truncated &&
+                      meta.remote_addr == targets_[fi].addr && meta.remote_port == p_.port;
+        for (size_t i = kPingHdr; intact && i < (size_t)n; i++) intact = buf[i] == PatternByte(i, seq);
+        OnReply(fi, seq, intact, StackNode::NowUs());
+    }
+}
+
+// --- IcmpPing ---------------------------------------------------------------------
+
+int IcmpPing::Open(StackNode& node) {
+    if (p_.count > 65536) return SEQS_ERR_INVAL;   // the sequence number is 16 bits
+    id_base_ = (uint16_t)node.rng()->GetInteger(0, 0xFFFF);
+    open_ = true;
+    return SEQS_OK;
+}
+
+int IcmpPing::SendProbe(StackNode& node, size_t fi, uint32_t seq) {
+    std::vector<uint8_t> data(p_.size);
+    for (size_t i = 0; i < data.size(); i++) data[i] = PatternByte(i, seq);
+    return seqs_icmp_echo_send(node.stack(), targets_[fi].addr, (uint16_t)(id_base_ + fi), (uint16_t)seq,
+                               data.data(), data.size());
+}
+
+void IcmpPing::OnStackEvent(StackNode& node) {
+    if (!open_) return;
+    seqs_icmp_echo_t r;
+    while (seqs_icmp_echo_recv(node.stack(), &r) == SEQS_OK) {
+        size_t fi = (uint16_t)(r.id - id_base_);
+        if (fi >= targets_.size()) {
+            Stray();
+            continue;
+        }
+        // The core reports the reply's length, not its bytes: intact = right peer, right size.
+        bool intact = r.from == targets_[fi].addr && r.len == p_.size;
+        OnReply(fi, r.seq, intact, r.rx_us);
+    }
 }
 
 }  // namespace seqs_sim

@@ -158,23 +158,34 @@ struct PingParams {
     uint32_t count = 10;
     ns3::Time interval = ns3::MilliSeconds(100);
     ns3::Time timeout = ns3::Seconds(1);
-    uint16_t size = 56;        // payload bytes
-    uint16_t port = 7;         // UDP echo port (udp-ping)
+    uint16_t size = 56;        // payload bytes (UDP payload, or ICMP echo data)
+    uint16_t port = 7;         // UDP echo port (udp-ping only)
 };
 
-// "ping" over UDP echo: per target, `count` datagrams `interval` apart, each
-// carrying (magic, flow, seq); a reply within `timeout` counts as received.
-// The first send of each flow is jittered by up to one interval (from the
-// node's RNG stream) so that many nodes do not transmit in lockstep.
-class UdpPing : public App {
+// A ping client: per target a flow of `count` probes `interval` apart; a reply
+// within `timeout` counts as received. The first probe of each flow is jittered
+// by up to one interval (from the node's RNG stream) so that many nodes do not
+// transmit in lockstep. Subclasses send probes and hand back what came in.
+class PingApp : public App {
   public:
-    UdpPing(std::vector<PingTarget> targets, PingParams p) : targets_(std::move(targets)), p_(p) {}
+    PingApp(std::vector<PingTarget> targets, PingParams p) : targets_(std::move(targets)), p_(p) {}
     void Start(StackNode& node) override;
-    void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
-    std::string Type() const override { return "udp-ping"; }
     // Time after the app's start by which every reply is due.
     static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
+
+  protected:
+    // Opens what the app needs; returns a seqs error (0 = ok).
+    virtual int Open(StackNode& node) = 0;
+    // Sends probe `seq` of flow `flow`; returns a seqs result (< 0 = error).
+    virtual int SendProbe(StackNode& node, size_t flow, uint32_t seq) = 0;
+    // A reply for (flow, seq) arrived at rx_us; intact = it is exactly the echo of our probe.
+    void OnReply(size_t flow, uint32_t seq, bool intact, uint64_t rx_us);
+    void Stray() { stray_++; }   // a reply that matches no probe of ours
+
+    std::vector<PingTarget> targets_;
+    PingParams p_;
+    int open_error_ = 0;
 
   private:
     struct Flow {
@@ -182,18 +193,48 @@ class UdpPing : public App {
         uint32_t next_seq = 0;
         uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
         uint64_t rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
-        std::vector<uint64_t> sent_at;   // per seq, 0 = not sent (send failed)
+        std::vector<uint64_t> sent_at;   // per seq: send time + 1, 0 = not sent (send failed)
         std::vector<uint8_t> got;
         std::vector<int> errors;         // distinct send error codes
     };
     void SendNext(StackNode* node, size_t flow);
-
-    std::vector<PingTarget> targets_;
-    PingParams p_;
     std::vector<Flow> flows_;
+    uint64_t stray_ = 0;
+};
+
+// Ping over UDP echo: each probe is a datagram (magic, flow, seq, pattern) to the
+// target's echo port; the reply must come back intact from that address and port.
+class UdpPing : public PingApp {
+  public:
+    using PingApp::PingApp;
+    void OnStackEvent(StackNode& node) override;
+    std::string Type() const override { return "udp-ping"; }
+
+  protected:
+    int Open(StackNode& node) override;
+    int SendProbe(StackNode& node, size_t flow, uint32_t seq) override;
+
+  private:
     seqs_udp_t sock_ = 0;
-    int open_error_ = 0;
     std::vector<uint8_t> rxring_;
+};
+
+// Ping with ICMP echo requests (seqs/icmp.h): identifier = a per-app random base
+// + flow index, sequence = probe number; the stack answers requests by itself,
+// so targets need no app. One icmp-ping app per node (replies share one queue).
+class IcmpPing : public PingApp {
+  public:
+    using PingApp::PingApp;
+    void OnStackEvent(StackNode& node) override;
+    std::string Type() const override { return "icmp-ping"; }
+
+  protected:
+    int Open(StackNode& node) override;
+    int SendProbe(StackNode& node, size_t flow, uint32_t seq) override;
+
+  private:
+    uint16_t id_base_ = 0;
+    bool open_ = false;
 };
 
 }  // namespace seqs_sim

@@ -206,6 +206,7 @@ class Runner {
     int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
     std::string topology_;
     Time last_due_ = Seconds(0);       // latest time an app result is due
+    std::set<size_t> icmp_ping_nodes_;
 };
 
 void Runner::Load() {
@@ -431,16 +432,21 @@ void Runner::AddApps() {
             int64_t port = Int(*t, "port", 7, where);
             if (port < 1 || port > 65535) Fail(where + ": bad port");
             for (size_t i : on) nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpEchoServer>((uint16_t)port), start);
-        } else if (type == "udp-ping") {
-            CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size"}, where);
+        } else if (type == "udp-ping" || type == "icmp-ping") {
+            if (type == "udp-ping")
+                CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size"}, where);
+            else
+                CheckKeys(*t, {"type", "on", "start", "targets", "count", "interval", "timeout", "size"}, where);
             seqs_sim::PingParams p;
             int64_t count = Int(*t, "count", 10, where);
-            if (count < 1 || count > 1000000) Fail(where + ": count must be 1..1000000");
+            if (count < 1 || count > (type == "icmp-ping" ? 65536 : 1000000))
+                Fail(where + ": count must be 1..65536 (icmp-ping) or 1..1000000 (udp-ping)");
             p.count = (uint32_t)count;
             p.interval = TimeKey(*t, "interval", "100ms", where);
             p.timeout = TimeKey(*t, "timeout", "1s", where);
             int64_t size = Int(*t, "size", 56, where);
-            if (size < 10 || size > 1400) Fail(where + ": size must be 10..1400 bytes");
+            if (size < (type == "udp-ping" ? 10 : 0) || size > 1400)
+                Fail(where + ": size must be 10..1400 (udp-ping) or 0..1400 (icmp-ping) bytes");
             p.size = (uint16_t)size;
             int64_t port = Int(*t, "port", 7, where);
             if (port < 1 || port > 65535) Fail(where + ": bad port");
@@ -476,11 +482,17 @@ void Runner::AddApps() {
                     if (!specs_[j].addr) Fail(where + ": target '" + specs_[j].name + "' has no address");
                     tg.push_back({specs_[j].name, specs_[j].addr});
                 }
-                nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpPing>(tg, p), start);
+                if (type == "udp-ping") {
+                    nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpPing>(tg, p), start);
+                } else {
+                    if (!icmp_ping_nodes_.insert(i).second)
+                        Fail(where + ": node '" + specs_[i].name + "' already runs an icmp-ping app (one per node)");
+                    nodes_[i]->AddApp(std::make_unique<seqs_sim::IcmpPing>(tg, p), start);
+                }
             }
-            last_due_ = std::max(last_due_, start + seqs_sim::UdpPing::Span(p));
+            last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
         } else {
-            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping)");
+            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping)");
         }
     }
     if (last_due_ > duration_)
@@ -499,9 +511,48 @@ json Runner::Collect(double wall_s) {
     out["wall_s"] = wall_s;
     std::map<std::string, double> m;
     json nodes = json::object();
-    uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0, silent = 0;
-    uint64_t rtt_max = 0, rtt_min = UINT64_MAX, rtt_sum = 0;
-    double worst = 1.0;
+    struct Agg {
+        uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0, silent = 0, stray = 0;
+        uint64_t rtt_max = 0, rtt_min = UINT64_MAX, rtt_sum = 0;
+        double worst = 1.0;
+        void Add(const json& f) {
+            flows++;
+            sent += f["sent"].get<uint64_t>();
+            received += f["received"].get<uint64_t>();
+            late += f["late"].get<uint64_t>();
+            dup += f["dup"].get<uint64_t>();
+            bad += f["bad"].get<uint64_t>();
+            send_errors += f["send_errors"].get<uint64_t>();
+            worst = std::min(worst, f["success_ratio"].get<double>());
+            if (f["received"].get<uint64_t>() == 0) silent++;
+            if (f.contains("rtt_us")) {
+                rtt_max = std::max(rtt_max, f["rtt_us"]["max"].get<uint64_t>());
+                rtt_min = std::min(rtt_min, f["rtt_us"]["min"].get<uint64_t>());
+                rtt_sum += f["rtt_us"]["avg"].get<uint64_t>() * f["received"].get<uint64_t>();
+            }
+        }
+        void Put(std::map<std::string, double>& m, const std::string& p) const {
+            if (!flows) return;
+            m[p + ".flows"] = (double)flows;
+            m[p + ".sent"] = (double)sent;
+            m[p + ".received"] = (double)received;
+            m[p + ".lost"] = (double)(sent - received);
+            m[p + ".late"] = (double)late;
+            m[p + ".dup"] = (double)dup;
+            m[p + ".bad"] = (double)bad;
+            m[p + ".stray"] = (double)stray;
+            m[p + ".send_errors"] = (double)send_errors;
+            m[p + ".success_ratio"] = sent ? (double)received / (double)sent : 0.0;
+            m[p + ".flow_success_ratio_min"] = worst;
+            m[p + ".flows_without_reply"] = (double)silent;
+            if (received) {
+                m[p + ".rtt_min_us"] = (double)rtt_min;
+                m[p + ".rtt_avg_us"] = (double)rtt_sum / (double)received;
+                m[p + ".rtt_max_us"] = (double)rtt_max;
+            }
+        }
+    };
+    Agg all, udp, icmp;
     uint64_t echoed = 0;
     for (auto& n : nodes_) {
         json j = n->Summary();
@@ -509,45 +560,21 @@ json Runner::Collect(double wall_s) {
         for (auto& [k, v] : j["adapter"].items()) m["adapter." + k] += v.get<double>();
         for (auto& app : j["apps"]) {
             if (app["type"] == "udp-echo-server") echoed += app["echoed"].get<uint64_t>();
-            if (app["type"] == "udp-ping") {
+            if (app["type"] == "udp-ping" || app["type"] == "icmp-ping") {
+                Agg& a = app["type"] == "udp-ping" ? udp : icmp;
                 for (auto& f : app["flows"]) {
-                    flows++;
-                    sent += f["sent"].get<uint64_t>();
-                    received += f["received"].get<uint64_t>();
-                    late += f["late"].get<uint64_t>();
-                    dup += f["dup"].get<uint64_t>();
-                    bad += f["bad"].get<uint64_t>();
-                    send_errors += f["send_errors"].get<uint64_t>();
-                    worst = std::min(worst, f["success_ratio"].get<double>());
-                    if (f["received"].get<uint64_t>() == 0) silent++;
-                    if (f.contains("rtt_us")) {
-                        rtt_max = std::max(rtt_max, f["rtt_us"]["max"].get<uint64_t>());
-                        rtt_min = std::min(rtt_min, f["rtt_us"]["min"].get<uint64_t>());
-                        rtt_sum += f["rtt_us"]["avg"].get<uint64_t>() * f["received"].get<uint64_t>();
-                    }
+                    a.Add(f);
+                    all.Add(f);
                 }
+                a.stray += app["stray"].get<uint64_t>();
+                all.stray += app["stray"].get<uint64_t>();
             }
         }
         nodes[n->name()] = j;
     }
-    if (flows) {
-        m["ping.flows"] = (double)flows;
-        m["ping.sent"] = (double)sent;
-        m["ping.received"] = (double)received;
-        m["ping.lost"] = (double)(sent - received);
-        m["ping.late"] = (double)late;
-        m["ping.dup"] = (double)dup;
-        m["ping.bad"] = (double)bad;
-        m["ping.send_errors"] = (double)send_errors;
-        m["ping.success_ratio"] = sent ? (double)received / (double)sent : 0.0;
-        m["ping.flow_success_ratio_min"] = worst;
-        m["ping.flows_without_reply"] = (double)silent;
-        if (received) {
-            m["ping.rtt_min_us"] = (double)rtt_min;
-            m["ping.rtt_avg_us"] = (double)rtt_sum / (double)received;
-            m["ping.rtt_max_us"] = (double)rtt_max;
-        }
-    }
+    all.Put(m, "ping");
+    udp.Put(m, "udp-ping");
+    icmp.Put(m, "icmp-ping");
     m["echo.echoed"] = (double)echoed;
     m["link.dropped"] = (double)links_.dropped;
     m["link.delivered"] = (double)links_.delivered;
@@ -600,7 +627,8 @@ int Runner::Run() {
         std::cout << "scenario " << name_ << " seed " << seed_ << ": " << nodes_.size() << " nodes, "
                   << out["duration_s"].get<double>() << " s simulated in " << wall << " s\n";
         const json& m = out["metrics"];
-        for (const char* k : {"ping.sent", "ping.received", "ping.success_ratio", "ping.rtt_avg_us", "echo.echoed",
+        for (const char* k : {"icmp-ping.sent", "icmp-ping.received", "icmp-ping.success_ratio", "udp-ping.sent",
+                              "udp-ping.received", "udp-ping.success_ratio", "ping.rtt_avg_us", "echo.echoed",
                               "link.dropped", "link.loss_ratio"})
             if (m.contains(k)) std::cout << "  " << k << " = " << m[k].get<double>() << "\n";
         for (auto& e : out["expectations"]) {
