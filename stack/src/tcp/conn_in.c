@@ -4,6 +4,9 @@
  * (RFC 6298), congestion control (RFC 5681, NewReno RFC 6582), the SACK
  * scoreboard (RFC 2018, RFC 6675), and ACK scheduling (delayed ACKs). */
 #include <string.h>
+#ifdef SEQS_TCP_DEBUG
+#include <stdio.h>
+#endif
 #include "tcp_int.h"
 
 static void ring_put(uint8_t *buf, uint32_t cap, uint32_t pos, const uint8_t *src, uint32_t n) {
@@ -129,6 +132,9 @@ static void rto_compute(seqs_stack_t *s, conn_t *c) {
 }
 
 static void rtt_sample(seqs_stack_t *s, conn_t *c, uint32_t r_us) {
+#ifdef SEQS_TCP_DEBUG
+    fprintf(stderr, "%p t=%llu sample %u srtt %u\n", (void *)c, (unsigned long long)s->now, r_us, c->srtt_us);
+#endif
     if (r_us == 0) r_us = 1;
     if (c->srtt_us == 0) {
         c->srtt_us = r_us;                  /* (2.2) */
@@ -189,7 +195,9 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         sack_prune(c);
         /* RTT: timestamps give a sample per ACK (RFC 7323 4); otherwise the
          * one timed segment, never a retransmitted one (Karn). */
-        if (c->ts_ok && r->opt.has_ts && r->opt.tsecr) {
+        /* an echo older than our last retransmission may come from a stale
+         * TS.Recent at the peer (a duplicate it dropped): no sample then */
+        if (c->ts_ok && r->opt.has_ts && r->opt.tsecr && (!c->rtx_tsval || SEQ_GEQ(r->opt.tsecr, c->rtx_tsval))) {
             uint32_t now_ts = seqs__tcp_now_ms(s) + c->ts_offset;
             uint32_t d = now_ts - r->opt.tsecr;
             if (d < 0x7FFFFFFFu) rtt_sample(s, c, d * US_PER_MS);

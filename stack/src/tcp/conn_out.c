@@ -346,6 +346,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             c->st.retransmits++;
             SEQS_CNT(s, tcp_tx_retransmit);
             c->rtt_timing = 0;      /* Karn */
+            c->rtx_tsval = (seqs__tcp_now_ms(s) + c->ts_offset) | 1u;
             if (!(sent_flags & TCP_SYN)) {
                 c->rtx_next = p->seq + len + ((sent_flags & TCP_FIN) ? 1u : 0u);
                 if (SEQ_GEQ(c->rtx_next, c->rtx_end)) c->rtx_active = 0;

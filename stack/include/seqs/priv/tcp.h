@@ -72,6 +72,7 @@ typedef struct seqs__tcp_conn {
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
     uint32_t ts_recent, ts_offset;
+    uint32_t rtx_tsval;     /* our TSval when we last retransmitted (0: never) */
     uint64_t rtt_start;
     uint64_t t_rtx, t_delack, t_state, t_keep;   /* absolute deadlines, SEQS_NEVER when off */
     uint64_t last_rx;
