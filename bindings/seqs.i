@@ -137,6 +137,17 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
     temp.local_addr = (uint32_t)la;
     $1 = &temp;
 }
+%typemap(argout) const seqs_udp_meta_t *meta "";
+/* seqs_icmp_echo_t (icmp.h): a tuple (from, id, seq, len, ttl, rx_us). */
+%typemap(in, numinputs=0) seqs_icmp_echo_t *out (seqs_icmp_echo_t temp) {
+    memset(&temp, 0, sizeof temp);
+    $1 = &temp;
+}
+%typemap(argout) seqs_icmp_echo_t *out {
+    $result = SWIG_Python_AppendOutput($result,
+        Py_BuildValue("(kHHHBK)", (unsigned long)$1->from, $1->id, $1->seq, $1->len, $1->ttl,
+                      (unsigned long long)$1->rx_us));
+}
 /* seqs_udp_icmp_err_t: a tuple (type, code, remote_addr, remote_port, mtu). */
 %typemap(in, numinputs=0) seqs_udp_icmp_err_t *info (seqs_udp_icmp_err_t temp) {
     memset(&temp, 0, sizeof temp);
@@ -165,6 +176,9 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
     *copy = *$1;
     $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(copy, $1_descriptor, SWIG_POINTER_OWN));
 }
+/* SWIG falls back from `const T *` to `T *` typemaps: keep the const form an ordinary input. */
+%apply SWIGTYPE * { const TYPE *NAME };
+%typemap(argout) const TYPE *NAME "";
 %enddef
 
 SEQS_OUT_STRUCT(seqs_tcp_info_t, info)

@@ -654,3 +654,110 @@ def test_per_call_overhead_is_microseconds(capsys):
               % (t_raw, t_in, t_out))
     # generous bounds (shared CI machine): microseconds, not milliseconds
     assert t_in < 50 and t_out < 50
+
+
+def _pair():
+    a = seqs.Stack(mac=MAC_A, seed=1)
+    b = seqs.Stack(mac=MAC_B, seed=2)
+    a.set_addr(IP_A + "/24")
+    b.set_addr(IP_B + "/24")
+    _pump(a, b, 0)
+    return a, b
+
+
+def test_ping_round_trip_parsed_by_scapy():
+    from scapy.layers.l2 import Ether
+    from scapy.layers.inet import ICMP, IP
+    st = seqs.Stack(mac=MAC_A, gratuitous=False)
+    st.set_addr(IP_A + "/24")
+    req = Ether(dst=MAC_A, src=MAC_B) / IP(src=IP_B, dst=IP_A, ttl=9) / ICMP(type=8, id=0x1234, seq=7) / b"ping-payload"
+    st.input(bytes(req), 500)
+    out = [Ether(f) for f in st.output_all(500)]
+    # the stack may first ask who-has IP_B, or answer straight from the frame; answer its ARP if asked
+    if not any(p.haslayer(ICMP) for p in out):
+        from scapy.layers.l2 import ARP
+        assert any(p.haslayer(ARP) and p[ARP].pdst == IP_B for p in out)
+        st.input(bytes(Ether(dst=MAC_A, src=MAC_B) / ARP(op=2, hwsrc=MAC_B, psrc=IP_B, hwdst=MAC_A, pdst=IP_A)), 600)
+        out = [Ether(f) for f in st.output_all(600)]
+    rep = [p for p in out if p.haslayer(ICMP)]
+    assert len(rep) == 1
+    r = rep[0]
+    assert r.dst == MAC_B and r[IP].src == IP_A and r[IP].dst == IP_B
+    assert r[ICMP].type == 0 and r[ICMP].id == 0x1234 and r[ICMP].seq == 7
+    assert bytes(r[ICMP].payload) == b"ping-payload"
+    # checksums recomputed by scapy (an independent implementation) match the stack's
+    ip_ck, icmp_ck = r[IP].chksum, r[ICMP].chksum
+    del r[IP].chksum, r[ICMP].chksum
+    r2 = Ether(bytes(r))
+    assert (r2[IP].chksum, r2[ICMP].chksum) == (ip_ck, icmp_ck)
+
+
+def test_udp_error_reports_icmp_port_unreachable():
+    a, b = _pair()
+    u = a.udp_socket()
+    u.bind(4000)
+    u.sendto(b"anyone?", (IP_B, 9999))   # nothing listens on B:9999
+    _pump(a, b, 1000)
+    assert b.counters()["udp_drop_no_socket"] == 1
+    e = u.error()
+    assert e is not None, "ICMP port unreachable should be delivered to the sending socket"
+    assert (e["type"], e["code"]) == (3, 3)
+    assert e["addr"] == IP_B and e["port"] == 9999 and e["mtu"] == 0
+    assert isinstance(e["err"], seqs.Unreachable) and e["err"].code == seqs_c.SEQS_ERR_UNREACH
+    assert u.error() is None     # reading clears it
+
+
+def test_udp_truncated_datagram_and_sendmsg_source():
+    a, b = _pair()
+    ua, ub = a.udp_socket(), b.udp_socket(rxbuf=4096)
+    ua.bind(1111)
+    ub.bind(2222)
+    payload = bytes(range(256)) * 8       # 2048 bytes: fragmented on the wire
+    ua.sendmsg(payload, (IP_B, 2222), src=IP_A)
+    _pump(a, b, 1000)
+    m = ub.recvmsg()
+    assert m is not None and m.data == payload and not m.truncated and m.src == (IP_A, 1111)
+    assert b.counters()["ip_reasm_ok"] == 1
+    assert ub.recvfrom() is None
+
+
+def test_udp_connect_filters_sources_and_send_uses_peer():
+    a, b = _pair()
+    c = seqs.Stack(mac="02:00:00:00:00:0c", seed=3)
+    c.set_addr("192.0.2.12/24")
+    ub = b.udp_socket()
+    ub.bind(53)
+    ua = a.udp_socket()
+    ua.bind(5353)
+    ua.connect(IP_B, 53)
+    assert ua.send(b"q") == 1
+    _pump(a, b, 1000)
+    data, src, _ = ub.recvfrom()
+    assert data == b"q" and src == (IP_A, 5353)
+    ub.connect(IP_A, 5353)
+    # a datagram from another host is not accepted by the connected socket
+    uc = c.udp_socket()
+    uc.sendto(b"intruder", (IP_B, 53))
+    _pump(c, b, 2000)
+    assert ub.pending == 0
+    ub.send(b"answer")
+    _pump(a, b, 3000)
+    assert ua.recv() == b"answer"
+    ua.disconnect()
+    with pytest.raises(seqs.NotConnected):
+        ua.send(b"x")
+
+
+def test_ping_between_two_stacks():
+    a, b = _pair()
+    a.ping(IP_B, id=77, seq=1, data=b"abc")
+    with pytest.raises(seqs.InvalidArgument, match="65535"):
+        a.ping(IP_B, id=70000)
+    with pytest.raises(seqs.InvalidArgument, match="ping destination"):
+        a.ping("nowhere")
+    _pump(a, b, 5000)
+    r = a.echo_replies()
+    assert len(r) == 1
+    assert r[0].src == IP_B and (r[0].id, r[0].seq, r[0].len) == (77, 1, 3) and r[0].rx_us == 5000
+    assert r[0].ttl == seqs.DEFAULTS["ttl"]
+    assert a.echo_replies() == []

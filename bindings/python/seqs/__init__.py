@@ -15,7 +15,7 @@ from . import seqs_c
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .errors import check, error_for
-from .stack import COUNTER_NAMES, Stack
+from .stack import COUNTER_NAMES, EchoReply, Stack
 from .udp import Datagram, UdpSocket
 from .pcap import LINKTYPE_ETHERNET, PcapReader, PcapWriter, read_pcap
 from .clock import VirtualClock
@@ -51,7 +51,7 @@ def strerror(code):
     return seqs_c.seqs_strerror(code)
 
 
-__all__ = (["Stack", "UdpSocket", "Datagram", "PcapWriter", "PcapReader", "read_pcap", "VirtualClock",
+__all__ = (["Stack", "EchoReply", "UdpSocket", "Datagram", "PcapWriter", "PcapReader", "read_pcap", "VirtualClock",
             "LINKTYPE_ETHERNET", "COUNTER_NAMES", "strerror", "check", "error_for", "seqs_c",
             "int_to_ip", "ip_to_int", "parse_mac", "format_mac", "DEFAULTS", "STACK_SIZE",
             "MAX_MTU", "MIN_MTU", "MAX_FRAME", "ARP_CACHE_SIZE", "ARP_QUEUE_BYTES", "ARP_MAX_AGE_S",

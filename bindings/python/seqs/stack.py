@@ -5,11 +5,14 @@ pull frames to transmit with `output(now_us)` / `output_all(now_us)`, and ask
 `next_deadline()` when to come back if nothing arrives. Time is an integer
 count of microseconds chosen by the caller; it must never go backwards."""
 
+from collections import namedtuple
+
 from . import seqs_c as _c
 from .addr import format_mac, int_to_ip, ip_to_int, parse_mac, parse_prefix
 from .errors import InvalidArgument, LimitError, check, error_for
 from .udp import UdpSocket
 
+EchoReply = namedtuple("EchoReply", "src id seq len ttl rx_us")
 _DEFAULTS = _c.seqs_py_config_default()
 _COUNTER_NAMES = _c.seqs_py_counter_names()
 _U64_MAX = (1 << 64) - 1
@@ -285,6 +288,27 @@ class Stack:
         """A 32-bit value from the stack's random source (deterministic for a given seed)."""
         return _c.seqs_stack_random(self._s)
 
+    # -- ICMP echo client (seqs/icmp.h) -----------------------------------------------
+    def ping(self, dst, id=0, seq=0, data=b""):
+        """Queues one ICMP echo request to dst (sent by the next output())."""
+        d = ip_to_int(dst, "ping destination")
+        if not (0 <= id <= 0xFFFF and 0 <= seq <= 0xFFFF):
+            raise InvalidArgument("ping: id=%r and seq=%r must be in 0..65535" % (id, seq))
+        rc = _c.seqs_icmp_echo_send(self._s, d, id, seq, data)
+        if rc < 0:
+            raise error_for(rc, "ping(%r, id=%d, seq=%d, %d bytes)" % (dst, id, seq, len(data)))
+
+    def echo_replies(self):
+        """Every echo reply received since the last call: [EchoReply(src, id, seq, len, ttl, rx_us), ...]."""
+        out = []
+        while True:
+            rc, r = _c.seqs_icmp_echo_recv(self._s)
+            if rc < 0:
+                if rc == _c.SEQS_ERR_AGAIN:
+                    return out
+                raise error_for(rc, "echo_replies")
+            out.append(EchoReply(int_to_ip(r[0]), *r[1:]))
+
     # -- sockets ---------------------------------------------------------------------
     def udp_socket(self, rxbuf=8192):
         """Opens a UDP socket whose received datagrams are stored in a buffer of rxbuf bytes."""
@@ -294,4 +318,4 @@ class Stack:
 _COUNTER_INDEX = {n: i for i, n in enumerate(_COUNTER_NAMES)}
 COUNTER_NAMES = _COUNTER_NAMES
 
-__all__ = ["Stack", "COUNTER_NAMES"]
+__all__ = ["Stack", "COUNTER_NAMES", "EchoReply"]
