@@ -62,7 +62,10 @@ void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *
     int too_big = end > SEQS_REASM_MAX_BYTES;
     if (!r) {
         if (!free_slot) {
-            SEQS_CNT(s, ip_reasm_nomem);
+            if (bad)
+                SEQS_CNT(s, ip_reasm_drop);   /* malformed first: that is the reason it is dropped */
+            else
+                SEQS_CNT(s, ip_reasm_nomem);
             return;
         }
         r = free_slot;
