@@ -154,14 +154,20 @@ class Stack:
 
     # -- the frame pump ------------------------------------------------------------------
     def input(self, frame, now_us):
-        """Processes one received Ethernet frame (bytes-like, no FCS) at time now_us."""
+        """Processes one received Ethernet frame (bytes-like, or an object with __bytes__
+        such as a scapy packet; no FCS) at time now_us."""
         if now_us.__class__ is int and self._now <= now_us <= _U64_MAX:
             self._now = now_us
         else:
             now_us = self._time(now_us)
         if self.pcap is not None:
             self.pcap.write(frame, now_us)
-        rc = _input(self._s, frame, now_us)
+        try:
+            rc = _input(self._s, frame, now_us)
+        except TypeError:
+            if not hasattr(frame, "__bytes__") or isinstance(frame, (str, int)):
+                raise
+            rc = _input(self._s, bytes(frame), now_us)   # e.g. a scapy packet
         if rc:
             raise error_for(rc, "input")
 
