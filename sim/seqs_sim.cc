@@ -9,6 +9,7 @@
 // summary (per-node counters, per-app results, aggregate metrics, expectation
 // verdicts) and exits 0 when every expectation holds, 1 when one fails, 2 on a
 // usage or scenario error. The format is described in scenarios/README.md.
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +25,10 @@
 
 #include "ns3/boolean.h"
 #include "ns3/bridge-helper.h"
+#include "ns3/csma-helper.h"
+#include "ns3/global-value.h"
+#include "ns3/string.h"
+#include "ns3/tap-bridge-helper.h"
 #include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
@@ -288,6 +293,11 @@ void Runner::Load() {
 }
 
 void Runner::Build() {
+    const toml::table* t0 = tbl_["topology"].as_table();
+    if (t0 && (*t0)["kind"].value_or(std::string()) == "tap") {
+        // Frames from Linux arrive in wall-clock time: run the simulator in real time.
+        GlobalValue::Bind("SimulatorImplementationType", StringValue("ns3::RealtimeSimulatorImpl"));
+    }
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(seed_);
     runner_rng_ = CreateObject<UniformRandomVariable>();
@@ -298,7 +308,7 @@ void Runner::Build() {
     const toml::table empty;
     const toml::table* topo = tbl_["topology"].as_table();
     if (!topo) topo = &empty;
-    CheckKeys(*topo, {"kind"}, "topology");
+    CheckKeys(*topo, {"kind", "device"}, "topology");
     topology_ = Str(*topo, "kind", "pairs", "topology");
     const toml::table* ld = tbl_["link"].as_table();
     LinkParams defaults = ld ? ReadLinkParams(*ld, LinkParams(), "link") : LinkParams();
@@ -368,8 +378,37 @@ void Runner::Build() {
         }
         BridgeHelper bridge;
         bridge.Install(sw, ports);
+    } else if (topology_ == "tap") {
+        // Real Linux hosts: every node and a "ghost" node share one CSMA segment; a
+        // TapBridge (UseBridge mode) on the ghost's device joins the segment to an
+        // existing Linux tap device, which the caller has put in a Linux bridge.
+        std::string tapdev = Str(*topo, "device", "", "topology");
+        if (tapdev.empty()) Fail("topology \"tap\" needs device = \"<existing tap device>\"");
+        if (defaults.loss > 0) Fail("topology \"tap\": link loss is not supported");
+        if (defaults.delay > MicroSeconds(100))
+            Fail("topology \"tap\": the CSMA delay must be <= 100us (CSMA is busy for the whole delay)");
+        Ptr<Node> ghost = CreateObject<Node>();
+        NodeContainer seg;
+        for (size_t i = 0; i < specs_.size(); i++) seg.Add(ns3nodes_.Get((uint32_t)i));
+        seg.Add(ghost);
+        CsmaHelper csma;
+        csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+        csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
+        NetDeviceContainer d = csma.Install(seg);
+        for (size_t i = 0; i < specs_.size(); i++) {
+            hostdev[i] = d.Get((uint32_t)i);
+            auto dc = std::make_unique<DeliveryCounter>();
+            dc->c = &links_.delivered;
+            ns3nodes_.Get((uint32_t)i)->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0,
+                                                                 d.Get((uint32_t)i), true);
+            delivery_.push_back(std::move(dc));
+        }
+        TapBridgeHelper tb;
+        tb.SetAttribute("Mode", StringValue("UseBridge"));
+        tb.SetAttribute("DeviceName", StringValue(tapdev));
+        tb.Install(ghost, d.Get((uint32_t)specs_.size()));
     } else {
-        Fail("topology: kind must be \"pairs\" or \"switch\"");
+        Fail("topology: kind must be \"pairs\", \"switch\" or \"tap\"");
     }
 
     for (size_t i = 0; i < specs_.size(); i++) {
@@ -455,6 +494,7 @@ void Runner::AddApps() {
             if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
             for (size_t i : on) {
                 std::vector<size_t> idx;
+                std::vector<seqs_sim::PingTarget> external;
                 for (auto& el : *targets) {
                     auto ts = el.value<std::string>();
                     if (!ts) Fail(where + ": targets are strings");
@@ -471,12 +511,14 @@ void Runner::AddApps() {
                             if (c != i) chosen.insert(c);
                         }
                         idx.insert(idx.end(), chosen.begin(), chosen.end());
+                    } else if (std::isdigit((unsigned char)(*ts)[0])) {   // an address outside the scenario
+                        external.push_back({*ts, ParseIp(*ts, where)});
                     } else {
                         if (!index_.count(*ts)) Fail(where + ": unknown target '" + *ts + "'");
                         idx.push_back(index_[*ts]);
                     }
                 }
-                std::vector<seqs_sim::PingTarget> tg;
+                std::vector<seqs_sim::PingTarget> tg = external;
                 for (size_t j : idx) {
                     if (j == i) Fail(where + ": node '" + specs_[i].name + "' would ping itself");
                     if (!specs_[j].addr) Fail(where + ": target '" + specs_[j].name + "' has no address");
