@@ -766,3 +766,21 @@ def test_ping_between_two_stacks():
     assert r[0].src == IP_B and (r[0].id, r[0].seq, r[0].len) == (77, 1, 3) and r[0].rx_us == 5000
     assert r[0].ttl == seqs.DEFAULTS["ttl"]
     assert a.echo_replies() == []
+
+
+def test_dropped_socket_releases_port_and_buffer_safely():
+    a, b = _pair()
+    ub = b.udp_socket(rxbuf=256)
+    ub.bind(7777)
+    ua = a.udp_socket()
+    ua.sendto(b"first", (IP_B, 7777))
+    _pump(a, b, 1000)
+    assert ub.pending == 1
+    del ub            # dropped with a datagram still queued in its buffer
+    gc.collect()
+    assert not b._buffers, "the C socket was closed and its buffer released"
+    ua.sendto(b"second", (IP_B, 7777))
+    _pump(a, b, 2000)
+    assert b.counters()["udp_drop_no_socket"] == 1
+    again = b.udp_socket()
+    again.bind(7777)  # the port is free again
