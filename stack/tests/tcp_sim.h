@@ -182,10 +182,12 @@ typedef struct sim_xfer {
     int both;
     size_t bufsize;        /* rx and tx buffer of each side */
     uint64_t time_limit_us;
+    seqs_tcp_listener_t listener;   /* B's listener on port 80 to use; 0: make one */
     /* results */
     int ok;                /* every byte arrived, in order, exactly once, and both closed */
     int closed;
     uint64_t t_start, t_done;       /* first SYN .. last byte read on both sides */
+    uint64_t t_dir_done[2];         /* last byte of each direction read */
     uint64_t sent[2], recvd[2];     /* [0] = A->B, [1] = B->A */
     uint64_t mismatches;
     seqs_tcp_info_t ia, ib;         /* info just before closing */
@@ -200,7 +202,8 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
     x->ok = 0;
     x->fail = NULL;
     size_t bs = x->bufsize;
-    if (seqs_tcp_listen(&m->b, &l, 80, 4, sim_bufB, 2 * bs, bs, bs) != SEQS_OK) { x->fail = "listen"; return; }
+    if (x->listener) l = x->listener;
+    else if (seqs_tcp_listen(&m->b, &l, 80, 4, sim_bufB, 2 * bs, bs, bs) != SEQS_OK) { x->fail = "listen"; return; }
     if (seqs_tcp_connect(&m->a, &ca, SIM_B_IP, 80, 0, sim_bufA[0], bs, sim_bufA[1], bs) != SEQS_OK) { x->fail = "connect"; return; }
     x->t_start = m->now;
     uint64_t want[2] = {x->bytes, x->both ? x->bytes : 0};
@@ -237,6 +240,7 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
                 for (int i = 0; i < r; i++)
                     if (tmp[i] != sim_pattern((uint32_t)other, x->recvd[other] + (uint64_t)i)) x->mismatches++;
                 x->recvd[other] += (uint64_t)r;
+                if (x->recvd[other] >= want[other] && !x->t_dir_done[other]) x->t_dir_done[other] = m->now;
             }
         }
         if (!closing && ca && cb && x->recvd[0] >= want[0] && x->recvd[1] >= want[1]) {
@@ -258,7 +262,7 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
         }
         if (!sim_step(m, deadline)) break;
     }
-    seqs_tcp_listener_close(&m->b, l);
+    if (!x->listener) seqs_tcp_listener_close(&m->b, l);
     if (!closing) x->fail = "transfer did not complete";
     else if (!x->closed) x->fail = "close did not complete";
     else if (x->mismatches) x->fail = "corrupted bytes";

@@ -1,0 +1,260 @@
+#define _POSIX_C_SOURCE 200809L
+/* bench/tcp_bench.c — TCP over the in-process simulated link (stack/tests/tcp_sim.h).
+ *
+ *   tcp_bench --goodput            print the goodput grid (1 MiB each way per cell)
+ *   tcp_bench --write FILE         write the grid to FILE (bench/tcp_goodput.txt)
+ *   tcp_bench --check FILE         rerun the grid; fail if a cell fails byte-exact
+ *                                  delivery or its goodput fell > 20 % below FILE
+ *   tcp_bench --perf               throughput, CPU per segment, RAM per connection
+ *   tcp_bench --synflood N         N spoofed SYNs, then a real client connects and transfers
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tcp_sim.h"
+#include "tcp/tcp_int.h"
+
+static sim_t m;
+
+typedef struct cell {
+    const char *name;
+    double loss, reorder, dup;
+    uint64_t burst_us;
+} cell_t;
+
+static const cell_t cells[] = {
+    {"loss0", 0, 0, 0, 0},           {"loss1", 0.01, 0, 0, 0},        {"loss5", 0.05, 0, 0, 0},
+    {"loss10", 0.10, 0, 0, 0},       {"loss20", 0.20, 0, 0, 0},       {"reorder10", 0, 0.10, 0, 0},
+    {"dup10", 0, 0, 0.10, 0},        {"burst300ms", 0, 0, 0, 300000}, {"mix_l2_r5_d2", 0.02, 0.05, 0.02, 0},
+};
+#define NCELLS (sizeof cells / sizeof cells[0])
+
+typedef struct result {
+    int ok;
+    double kbps[2];   /* goodput A->B, B->A in KiB/s of virtual time */
+    double secs;
+    unsigned rtx;
+} result_t;
+
+static result_t run_cell(const cell_t *c, uint64_t seed) {
+    sim_init(&m, seed);
+    m.rate_bps = 10000000u;   /* 10 Mbit/s, 5 ms one way, 100-frame queue */
+    m.delay_us = 5000;
+    m.qlimit = 100;
+    m.imp.loss = c->loss;
+    m.imp.reorder = c->reorder;
+    m.imp.reorder_us = 4000;
+    m.imp.dup = c->dup;
+    m.imp.burst_at = c->burst_us ? 200000 : 0;
+    m.imp.burst_len = c->burst_us;
+    sim_xfer_t x;
+    memset(&x, 0, sizeof x);
+    x.bytes = 1u << 20;
+    x.both = 1;
+    x.bufsize = 65536;
+    x.time_limit_us = 3600ull * 1000000u;
+    sim_run_xfer(&m, &x);
+    result_t r;
+    memset(&r, 0, sizeof r);
+    r.ok = x.ok;
+    for (int d = 0; d < 2; d++) {
+        double t = (double)(x.t_dir_done[d] - x.t_start) / 1e6;
+        r.kbps[d] = x.ok && t > 0 ? (double)x.bytes / 1024.0 / t : 0;
+    }
+    r.secs = (double)(x.t_done - x.t_start) / 1e6;
+    r.rtx = x.ia.retransmits + x.ib.retransmits;
+    if (!x.ok) fprintf(stderr, "%s: FAILED: %s\n", c->name, x.fail);
+    return r;
+}
+
+static void header(FILE *f) {
+    fprintf(f, "# seqs TCP goodput: 1 MiB each way at once, 64 KiB buffers, 10 Mbit/s, 5 ms one-way,\n");
+    fprintf(f, "# 100-frame queue, impairments on both directions, seed 1 (virtual time; deterministic).\n");
+    fprintf(f, "# regenerate: build/bench/tcp_bench --write bench/tcp_goodput.txt\n");
+    fprintf(f, "# cell           ok  A->B_KiB/s  B->A_KiB/s   seconds  retransmits\n");
+}
+
+static int grid(FILE *out, result_t *res) {
+    int fails = 0;
+    if (out) header(out);
+    for (unsigned i = 0; i < NCELLS; i++) {
+        res[i] = run_cell(&cells[i], 1);
+        if (!res[i].ok) fails++;
+        if (out)
+            fprintf(out, "%-14s %3s %11.1f %11.1f %9.3f %12u\n", cells[i].name, res[i].ok ? "ok" : "BAD",
+                    res[i].kbps[0], res[i].kbps[1], res[i].secs, res[i].rtx);
+    }
+    return fails;
+}
+
+static int check(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return 2;
+    }
+    result_t res[NCELLS];
+    int fails = grid(stdout, res);
+    char line[256];
+    unsigned seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char name[64], ok[8];
+        double k0, k1, secs;
+        unsigned rtx;
+        if (sscanf(line, "%63s %7s %lf %lf %lf %u", name, ok, &k0, &k1, &secs, &rtx) != 6) continue;
+        for (unsigned i = 0; i < NCELLS; i++) {
+            if (strcmp(name, cells[i].name) != 0) continue;
+            seen++;
+            double base[2] = {k0, k1};
+            for (int d = 0; d < 2; d++) {
+                if (res[i].kbps[d] < 0.8 * base[d]) {
+                    fprintf(stderr, "REGRESSION %s dir %d: %.1f KiB/s < 80%% of %.1f\n", name, d, res[i].kbps[d],
+                            base[d]);
+                    fails++;
+                }
+            }
+        }
+    }
+    fclose(f);
+    if (seen != NCELLS) {
+        fprintf(stderr, "%s lists %u of %u cells: regenerate it with --write\n", path, seen, (unsigned)NCELLS);
+        fails++;
+    }
+    printf(fails ? "goodput check FAILED\n" : "goodput check ok\n");
+    return fails ? 1 : 0;
+}
+
+static double wall(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int perf(void) {
+    sim_init(&m, 7);
+    m.rate_bps = 0;           /* CPU-bound: no serialization, no delay */
+    m.delay_us = 0;
+    m.qlimit = 400;
+    sim_xfer_t x;
+    memset(&x, 0, sizeof x);
+    x.bytes = 64u << 20;
+    x.both = 0;
+    x.bufsize = 65536;
+    x.time_limit_us = 3600ull * 1000000u;
+    double t0 = wall();
+    sim_run_xfer(&m, &x);
+    double t1 = wall();
+    unsigned segs = x.ia.segs_out + x.ib.segs_out;
+    printf("transfer: %s, %llu MiB one way, 64 KiB buffers, 0 %% loss\n", x.ok ? "ok" : x.fail,
+           (unsigned long long)(x.bytes >> 20));
+    printf("throughput (wall clock, both stacks + pump on one core): %.1f MiB/s\n",
+           (double)x.bytes / 1048576.0 / (t1 - t0));
+    printf("segments: %u (%u data-bearing from A, %u from B)\n", segs, x.ia.segs_out, x.ib.segs_out);
+    printf("CPU per segment (sender+receiver+pump): %.0f ns\n", (t1 - t0) * 1e9 / segs);
+    printf("RAM: sizeof(seqs_stack_t) = %zu B (with %d connection slots, %d listeners)\n", sizeof(seqs_stack_t),
+           SEQS_MAX_TCP_CONNS, SEQS_MAX_TCP_LISTENERS);
+    printf("RAM per connection: %zu B control state + rx + tx buffers (here 64 KiB + 64 KiB = %zu B total)\n",
+           sizeof(seqs__tcp_conn_t), sizeof(seqs__tcp_conn_t) + 2u * 65536u);
+    printf("RAM per listener slot: %zu B\n", sizeof(seqs__tcp_listener_t));
+    return x.ok ? 0 : 1;
+}
+
+/* T39: N spoofed SYNs straight into B's input (a fast path: frames are built
+ * here, not through the link), then a real client connects and transfers. */
+static int synflood(unsigned n) {
+    static uint8_t f[128];
+    sim_init(&m, 11);
+    /* B learns A's MAC through ARP first (for the gateway too) */
+    seqs_tcp_listener_t l;
+    static uint8_t pool[4 * 2 * 8192];
+    if (seqs_tcp_listen(&m.b, &l, 80, 4, pool, sizeof pool, 8192, 8192) != SEQS_OK) return 1;
+    uint8_t amac[6] = {0x02, 0, 0, 0, 0, 0x0a}, bmac[6] = {0x02, 0, 0, 0, 0, 0x0b};
+    static uint8_t out[SEQS_MAX_FRAME];
+    double t0 = wall();
+    uint64_t dropped_out = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t src = SEQS_IP4(198, 51, 100, 0) | (i & 0xFF);
+        src = (i & 0x100) ? SEQS_IP4(203, 0, 113, i & 0xFF) : src;
+        memset(f, 0, 54);
+        memcpy(f, bmac, 6);
+        memcpy(f + 6, amac, 6);
+        f[12] = 0x08;
+        uint8_t *ip = f + 14, *t = f + 34;
+        ip[0] = 0x45;
+        ip[2] = 0;
+        ip[3] = 40;
+        ip[8] = 64;
+        ip[9] = 6;
+        ip[12] = (uint8_t)(src >> 24); ip[13] = (uint8_t)(src >> 16); ip[14] = (uint8_t)(src >> 8); ip[15] = (uint8_t)src;
+        ip[16] = 192; ip[17] = 0; ip[18] = 2; ip[19] = 2;
+        uint32_t s = 0;
+        for (int k = 0; k < 20; k += 2) s += (uint32_t)(ip[k] << 8 | ip[k + 1]);
+        while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
+        ip[10] = (uint8_t)(~s >> 8); ip[11] = (uint8_t)~s;
+        uint16_t sport = (uint16_t)(1024 + i % 60000);
+        t[0] = (uint8_t)(sport >> 8); t[1] = (uint8_t)sport; t[2] = 0; t[3] = 80;
+        uint32_t seq = (uint32_t)sim_rand(&m);
+        t[4] = (uint8_t)(seq >> 24); t[5] = (uint8_t)(seq >> 16); t[6] = (uint8_t)(seq >> 8); t[7] = (uint8_t)seq;
+        t[12] = 0x50; t[13] = 0x02; t[14] = 0x72; t[15] = 0x10;
+        s = (src >> 16) + (src & 0xFFFF) + 0xC000 + 0x0202 + 6 + 20;
+        for (int k = 0; k < 20; k += 2) s += (uint32_t)(t[k] << 8 | t[k + 1]);
+        while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
+        t[16] = (uint8_t)(~s >> 8); t[17] = (uint8_t)~s;
+        m.now += 100;   /* 10,000 SYNs per second */
+        seqs_stack_input(&m.b, f, 54, m.now);
+        while (seqs_stack_output(&m.b, out, sizeof out, m.now) > 0) dropped_out++;   /* SYN-ACKs into the void */
+    }
+    double t1 = wall();
+    const seqs_counters_t *cb = seqs_stack_counters(&m.b);
+    printf("synflood: %u SYNs in %.3f s wall (%.0f SYN/s); SYN-ACK frames out %llu; cookies sent %u\n", n, t1 - t0,
+           n / (t1 - t0), (unsigned long long)dropped_out, cb->tcp_syncookie_sent);
+    /* the legitimate client, through the link */
+    sim_xfer_t x;
+    memset(&x, 0, sizeof x);
+    x.bytes = 256u << 10;
+    x.both = 1;
+    x.bufsize = 8192;
+    x.time_limit_us = 600ull * 1000000u;
+    x.listener = l;     /* the flooded listener itself */
+    unsigned halfopen = 0;
+    for (unsigned i = 0; i < SEQS_MAX_TCP_CONNS; i++)
+        halfopen += m.b.tcp.conns[i].used && m.b.tcp.conns[i].tcb.state == SEQS_TCP_SYN_RECEIVED;
+    printf("half-open connections holding the backlog: %u\n", halfopen);
+    sim_run_xfer(&m, &x);
+    printf("legit client after the flood: %s (%.3f s virtual)\n", x.ok ? "ok" : x.fail,
+           (double)(x.t_done - x.t_start) / 1e6);
+    /* let every half-open entry and TIME-WAIT expire: the stack returns to idle */
+    for (int k = 0; k < 100000 && sim_step(&m, m.now + 300ull * 1000000u); k++) {
+    }
+    unsigned used = 0;
+    for (unsigned i = 0; i < SEQS_MAX_TCP_CONNS; i++) used += m.b.tcp.conns[i].used;
+    printf("cookie connections: %u; ", cb->tcp_syncookie_ok);
+    printf("connection slots in use afterwards: %u; half-open expired: %u; next deadline: %s\n", used,
+           cb->tcp_halfopen_expired, seqs_stack_next_deadline(&m.b) == SEQS_NEVER ? "never (idle)" : "pending");
+    seqs_tcp_listener_close(&m.b, l);
+    int ok = x.ok && used == 0 && halfopen > 0 && cb->tcp_syncookie_ok >= 1 && seqs_stack_next_deadline(&m.b) == SEQS_NEVER && cb->tcp_syncookie_sent > 0;
+    printf(ok ? "synflood ok\n" : "synflood FAILED\n");
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "--goodput") == 0) {
+        result_t res[NCELLS];
+        return grid(stdout, res) ? 1 : 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "--write") == 0) {
+        FILE *f = fopen(argv[2], "w");
+        if (!f) return 2;
+        result_t res[NCELLS];
+        int fails = grid(f, res);
+        fclose(f);
+        return fails ? 1 : 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "--check") == 0) return check(argv[2]);
+    if (argc >= 2 && strcmp(argv[1], "--perf") == 0) return perf();
+    if (argc >= 2 && strcmp(argv[1], "--synflood") == 0) return synflood(argc >= 3 ? (unsigned)atoi(argv[2]) : 10000u);
+    fprintf(stderr, "usage: %s --goodput | --write FILE | --check FILE | --perf | --synflood N\n", argv[0]);
+    return 2;
+}
