@@ -58,5 +58,8 @@ extern const svc_ops_t *const seqs_tap_services[];
 
 /* The services, one per file. */
 extern const svc_ops_t svc_udp_echo;
+extern const svc_ops_t svc_tcp_echo;
+extern const svc_ops_t svc_tcp_discard;
+extern const svc_ops_t svc_tcp_source;
 
 #endif

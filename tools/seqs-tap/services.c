@@ -6,7 +6,9 @@
 
 const svc_ops_t *const seqs_tap_services[] = {
     &svc_udp_echo,     /* --udp-echo PORT */
-    /* TCP services plug in here once seqs/tcp.h has its socket API:
-     * &svc_tcp_echo, &svc_tcp_discard, &svc_tcp_source, ... */
+    &svc_tcp_echo,     /* --tcp-echo PORT */
+    &svc_tcp_discard,  /* --tcp-discard PORT */
+    &svc_tcp_source,   /* --tcp-source PORT */
+    /* next: client modes (--tcp-send ...), --http, --dhcp ... */
     NULL,
 };

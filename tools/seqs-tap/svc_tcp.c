@@ -1,0 +1,234 @@
+/* svc_tcp.c — TCP servers for Linux peers to talk to:
+ *   --tcp-echo PORT      RFC 862: every byte received is sent back
+ *   --tcp-discard PORT   RFC 863: everything received is read and thrown away
+ *   --tcp-source PORT    sends a repeating pattern (RFC 864 style) as fast as
+ *                        the connection allows, until the peer closes
+ * One listener per instance; its accepted connections are polled here. A
+ * connection is forgotten once the stack reports it CLOSED/TIME_WAIT (its pool
+ * slot is then free again). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "service.h"
+
+#define TCP_SVC_RXBUF (32 * 1024)
+#define TCP_SVC_TXBUF (32 * 1024)
+#define TCP_SVC_CONNS SEQS_MAX_TCP_CONNS
+#define TCP_SVC_CHUNK 4096
+
+typedef enum { TCP_ECHO, TCP_DISCARD, TCP_SOURCE } tcp_mode_t;
+
+typedef struct tcp_conn {
+    seqs_tcp_t h;              /* 0: free */
+    int closing;               /* we called seqs_tcp_close */
+    size_t pend_len, pend_off; /* echo: bytes read but not yet queued back */
+    uint8_t pend[TCP_SVC_CHUNK];
+    uint64_t src_off;          /* source: position in the pattern */
+} tcp_conn_t;
+
+typedef struct tcp_srv {
+    tcp_mode_t mode;
+    uint16_t port;
+    seqs_tcp_listener_t l;
+    uint8_t *pool;
+    tcp_conn_t conns[TCP_SVC_CONNS];
+    uint32_t accepted, closed, errors, refused_slots;
+    uint64_t bytes_in, bytes_out;
+} tcp_srv_t;
+
+static int tcp_parse(svc_t *sv, const char *arg, char *err, size_t errlen, tcp_mode_t mode, const char *opt)
+{
+    tcp_srv_t *st = sv->state;
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > 65535) {
+        snprintf(err, errlen, "--%s: port must be 1..65535, got '%s'", opt, arg);
+        return -1;
+    }
+    st->port = (uint16_t)v;
+    st->mode = mode;
+    return 0;
+}
+
+static int tcp_echo_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
+{
+    return tcp_parse(sv, arg, err, errlen, TCP_ECHO, "tcp-echo");
+}
+
+static int tcp_discard_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
+{
+    return tcp_parse(sv, arg, err, errlen, TCP_DISCARD, "tcp-discard");
+}
+
+static int tcp_source_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
+{
+    return tcp_parse(sv, arg, err, errlen, TCP_SOURCE, "tcp-source");
+}
+
+static int tcp_start(svc_t *sv, seqs_stack_t *s, uint64_t now_us, char *err, size_t errlen)
+{
+    (void)now_us;
+    tcp_srv_t *st = sv->state;
+    size_t pool_len = (size_t)TCP_SVC_CONNS * (TCP_SVC_RXBUF + TCP_SVC_TXBUF);
+    st->pool = malloc(pool_len);
+    if (!st->pool) {
+        snprintf(err, errlen, "%s: out of memory", sv->ops->option);
+        return -1;
+    }
+    int rc = seqs_tcp_listen(s, &st->l, st->port, TCP_SVC_CONNS, st->pool, pool_len, TCP_SVC_RXBUF,
+                             TCP_SVC_TXBUF);
+    if (rc != SEQS_OK) {
+        snprintf(err, errlen, "%s %u: %s", sv->ops->option, st->port, seqs_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* The pattern --tcp-source sends: byte i of the stream is (i % 251), so a
+ * receiver can check order and completeness (251 is prime: no alignment with
+ * segment sizes). */
+static void fill_pattern(uint8_t *buf, size_t len, uint64_t off)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)((off + i) % 251u);
+}
+
+static void conn_close(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
+{
+    if (!c->closing) {
+        seqs_tcp_close(s, c->h);
+        c->closing = 1;
+    }
+    (void)st;
+}
+
+/* Polls one live connection; returns 1 if it did anything. */
+static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
+{
+    static uint8_t scratch[TCP_SVC_CHUNK];
+    int state = seqs_tcp_state(s, c->h);
+    if (state < 0 || state == SEQS_TCP_CLOSED || state == SEQS_TCP_TIME_WAIT) {
+        if (!c->closing && seqs_tcp_error(s, c->h) < 0)
+            st->errors++;   /* reset by the peer, timed out ... */
+        memset(c, 0, sizeof *c);
+        st->closed++;
+        return 1;
+    }
+    if (c->closing)
+        return 0;
+    int did = 0;
+    for (int budget = 64; budget > 0; budget--) {
+        if (st->mode == TCP_ECHO && c->pend_off < c->pend_len) {
+            int w = seqs_tcp_write(s, c->h, c->pend + c->pend_off, c->pend_len - c->pend_off);
+            if (w > 0) {
+                c->pend_off += (size_t)w;
+                st->bytes_out += (uint64_t)w;
+                did = 1;
+                continue;
+            }
+            if (w == SEQS_ERR_AGAIN)
+                break;   /* send buffer full: stop reading until it drains (backpressure) */
+            st->errors++;
+            conn_close(st, s, c);
+            return 1;
+        }
+        int n = seqs_tcp_read(s, c->h, st->mode == TCP_ECHO ? c->pend : scratch, TCP_SVC_CHUNK);
+        if (n > 0) {
+            st->bytes_in += (uint64_t)n;
+            if (st->mode == TCP_ECHO) {
+                c->pend_len = (size_t)n;
+                c->pend_off = 0;
+            }
+            did = 1;
+            continue;
+        }
+        if (n == SEQS_ERR_AGAIN)
+            break;
+        /* End of stream (the peer's FIN; echo has nothing pending then) or an
+         * error: our side is done too. The FIN follows any queued data. */
+        if (n < 0)
+            st->errors++;
+        conn_close(st, s, c);
+        return 1;
+    }
+    if (st->mode == TCP_SOURCE) {
+        int room;
+        while ((room = seqs_tcp_writable(s, c->h)) > 0) {
+            size_t len = (size_t)room < sizeof scratch ? (size_t)room : sizeof scratch;
+            fill_pattern(scratch, len, c->src_off);
+            int w = seqs_tcp_write(s, c->h, scratch, len);
+            if (w <= 0)
+                break;
+            c->src_off += (uint64_t)w;
+            st->bytes_out += (uint64_t)w;
+            did = 1;
+        }
+    }
+    return did;
+}
+
+static int tcp_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
+{
+    (void)now_us;
+    tcp_srv_t *st = sv->state;
+    int did = 0;
+    for (;;) {
+        seqs_tcp_t h;
+        if (seqs_tcp_accept(s, st->l, &h) != SEQS_OK)
+            break;
+        did = 1;
+        tcp_conn_t *slot = NULL;
+        for (size_t i = 0; i < TCP_SVC_CONNS && !slot; i++)
+            if (!st->conns[i].h)
+                slot = &st->conns[i];
+        if (!slot) {
+            st->refused_slots++;
+            seqs_tcp_abort(s, h);
+            continue;
+        }
+        memset(slot, 0, sizeof *slot);
+        slot->h = h;
+        st->accepted++;
+        if (st->mode == TCP_ECHO)
+            seqs_tcp_setopt(s, h, SEQS_TCP_OPT_NODELAY, 1);   /* echo small writes at once */
+    }
+    for (size_t i = 0; i < TCP_SVC_CONNS; i++)
+        if (st->conns[i].h && conn_poll(st, s, &st->conns[i]))
+            did = 1;
+    return did;
+}
+
+static void tcp_report(const svc_t *sv, FILE *f)
+{
+    const tcp_srv_t *st = sv->state;
+    unsigned active = 0;
+    for (size_t i = 0; i < TCP_SVC_CONNS; i++)
+        active += st->conns[i].h != 0;
+    fprintf(f, "\"port\":%u,\"accepted\":%u,\"active\":%u,\"closed\":%u,\"errors\":%u,\"refused_slots\":%u,"
+               "\"bytes_in\":%llu,\"bytes_out\":%llu",
+            st->port, st->accepted, active, st->closed, st->errors, st->refused_slots,
+            (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+}
+
+static void tcp_stop(svc_t *sv, seqs_stack_t *s)
+{
+    tcp_srv_t *st = sv->state;
+    for (size_t i = 0; i < TCP_SVC_CONNS; i++)
+        if (st->conns[i].h)
+            seqs_tcp_abort(s, st->conns[i].h);
+    if (st->l)
+        seqs_tcp_listener_close(s, st->l);
+    /* The pool stays allocated: the stack may still reference it until exit. */
+}
+
+#define TCP_SERVICE(name_, opt_, help_, parse_) \
+    const svc_ops_t name_ = { \
+        .option = opt_, .argname = "PORT", .help = help_, .state_size = sizeof(tcp_srv_t), \
+        .parse = parse_, .start = tcp_start, .poll = tcp_poll, .report = tcp_report, .stop = tcp_stop, \
+    }
+
+TCP_SERVICE(svc_tcp_echo, "tcp-echo", "TCP server on PORT that sends every byte back (RFC 862)", tcp_echo_parse);
+TCP_SERVICE(svc_tcp_discard, "tcp-discard", "TCP server on PORT that reads and discards everything (RFC 863)",
+            tcp_discard_parse);
+TCP_SERVICE(svc_tcp_source, "tcp-source", "TCP server on PORT that sends the byte pattern i mod 251 until the peer closes",
+            tcp_source_parse);
