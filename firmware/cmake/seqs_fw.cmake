@@ -8,6 +8,7 @@
 #   FW_GATEWAY   default gateway, "" for none   (default 192.0.2.1)
 #   FW_MAC       MAC address                    (default 02:53:51:00:00:02, locally administered)
 #   FW_ECHO_PORT UDP echo port                  (default 7)
+#   FW_TCP_ECHO_PORT TCP echo port, 0 = off     (default 7)
 #   FW_CTRL_PORT test-control UDP port, 0 = off (default 0; the QEMU test image uses 9999)
 
 set(FW_IP "192.0.2.2" CACHE STRING "Static IPv4 address of the firmware")
@@ -15,6 +16,7 @@ set(FW_PREFIX "24" CACHE STRING "Prefix length of FW_IP")
 set(FW_GATEWAY "192.0.2.1" CACHE STRING "Default gateway (on-link), empty for none")
 set(FW_MAC "02:53:51:00:00:02" CACHE STRING "MAC address")
 set(FW_ECHO_PORT "7" CACHE STRING "UDP echo port")
+set(FW_TCP_ECHO_PORT "7" CACHE STRING "TCP echo port (0 = no TCP service)")
 set(FW_CTRL_PORT "0" CACHE STRING "UDP port of the test-control service (0 = disabled)")
 
 function(_seqs_fw_ip4 var ip)
@@ -42,7 +44,7 @@ set(_fw_mac "0x${CMAKE_MATCH_1},0x${CMAKE_MATCH_2},0x${CMAKE_MATCH_3},0x${CMAKE_
 
 set(SEQS_FW_DEFINITIONS
     "FW_IP_ADDR=${_fw_ip}" "FW_IP_PREFIX=${FW_PREFIX}" "FW_IP_GATEWAY=${_fw_gw}"
-    "FW_MAC_BYTES=${_fw_mac}" "FW_ECHO_PORT=${FW_ECHO_PORT}" "FW_CTRL_PORT=${FW_CTRL_PORT}")
+    "FW_MAC_BYTES=${_fw_mac}" "FW_ECHO_PORT=${FW_ECHO_PORT}" "FW_TCP_ECHO_PORT=${FW_TCP_ECHO_PORT}" "FW_CTRL_PORT=${FW_CTRL_PORT}")
 
 # The core, compiled here with the target's flags (the same sources the host build globs).
 # SEQS_CORE_DIR may point at another copy of stack/ (e.g. a `git archive` snapshot).

@@ -4,7 +4,7 @@
  * frame goes into seqs_stack_input(), the UDP services run, then
  * seqs_stack_output() is pulled until empty; then the board sleeps until the
  * core's next deadline or until a frame arrives. Services: ARP and ping (in the
- * core), UDP echo on FW_ECHO_PORT, and (test images only, FW_CTRL_PORT != 0) a
+ * core), UDP echo on FW_ECHO_PORT, TCP echo on FW_TCP_ECHO_PORT, and (test images only, FW_CTRL_PORT != 0) a
  * control port the QEMU test uses to read counters and end the run.
  *
  * Everything is allocated statically; nothing here allocates or blocks. */
@@ -32,6 +32,16 @@
 #ifndef FW_CTRL_PORT
 #define FW_CTRL_PORT 0
 #endif
+/* TCP echo port (0 = no TCP service), concurrent connections and their buffers. */
+#ifndef FW_TCP_ECHO_PORT
+#define FW_TCP_ECHO_PORT 7
+#endif
+#ifndef FW_TCP_CONNS
+#define FW_TCP_CONNS 2
+#endif
+#ifndef FW_TCP_BUF
+#define FW_TCP_BUF 4096
+#endif
 /* Largest datagram echoed: what the core can reassemble. */
 #ifndef FW_ECHO_MAX
 #define FW_ECHO_MAX SEQS_REASM_MAX_BYTES
@@ -56,7 +66,21 @@ static struct {
     uint32_t echo_ok;        /* datagrams echoed */
     uint32_t echo_fail;      /* echo could not be queued (NOBUFS even after a flush, ...) */
     uint32_t echo_trunc;     /* datagram larger than g_dgram: not echoed */
+    uint32_t tcp_accepted;   /* TCP echo connections accepted */
+    uint32_t tcp_refused;    /* accepted while every FW_TCP_CONNS slot was busy: aborted */
+    uint32_t tcp_bytes;      /* bytes echoed over TCP */
+    uint32_t tcp_short;      /* write took fewer bytes than the room reported */
 } g_fw;
+
+#if FW_TCP_ECHO_PORT != 0
+/* Each connection gets FW_TCP_BUF bytes of receive and of send buffer from the pool. */
+static uint8_t g_tcp_pool[FW_TCP_CONNS * 2 * FW_TCP_BUF] __attribute__((aligned(4)));
+static seqs_tcp_listener_t g_tcp_listener;
+static struct {
+    seqs_tcp_t h;      /* 0 = free */
+    uint8_t closing;   /* the peer's FIN was read (or an error): we closed our side */
+} g_tcp[FW_TCP_CONNS];
+#endif
 
 #if FW_CTRL_PORT != 0
 #define FW_EXIT_GRACE_US 300000u
@@ -128,6 +152,58 @@ static void service_echo(void)
     }
 }
 
+#if FW_TCP_ECHO_PORT != 0
+/* Echoes what each connection receives, never reading more than its send buffer
+ * can take (back-pressure instead of loss); closes after the peer's FIN. */
+static void service_tcp(void)
+{
+    seqs_tcp_t c;
+    while (seqs_tcp_accept(&g_stack, g_tcp_listener, &c) == SEQS_OK) {
+        unsigned i = 0;
+        while (i < FW_TCP_CONNS && g_tcp[i].h != 0)
+            i++;
+        if (i == FW_TCP_CONNS) {
+            (void)seqs_tcp_abort(&g_stack, c);
+            g_fw.tcp_refused++;
+            continue;
+        }
+        g_tcp[i].h = c;
+        g_tcp[i].closing = 0;
+        (void)seqs_tcp_setopt(&g_stack, c, SEQS_TCP_OPT_NODELAY, 1);
+        g_fw.tcp_accepted++;
+    }
+    for (unsigned i = 0; i < FW_TCP_CONNS; i++) {
+        seqs_tcp_t h = g_tcp[i].h;
+        if (h == 0)
+            continue;
+        int st = seqs_tcp_state(&g_stack, h);
+        if (st < 0 || st == SEQS_TCP_CLOSED || st == SEQS_TCP_TIME_WAIT) {
+            g_tcp[i].h = 0;   /* gone (or only TIME-WAIT left, which the core finishes alone) */
+            continue;
+        }
+        while (!g_tcp[i].closing) {
+            int room = seqs_tcp_writable(&g_stack, h);
+            if (room <= 0)
+                break;
+            size_t cap = (size_t)room < sizeof g_dgram ? (size_t)room : sizeof g_dgram;
+            int n = seqs_tcp_read(&g_stack, h, g_dgram, cap);
+            if (n == SEQS_ERR_AGAIN)
+                break;
+            if (n <= 0) {   /* end of stream, or the connection failed */
+                g_tcp[i].closing = 1;
+                (void)seqs_tcp_close(&g_stack, h);
+                break;
+            }
+            int w = seqs_tcp_write(&g_stack, h, g_dgram, (size_t)n);
+            if (w != n)
+                g_fw.tcp_short++;
+            if (w > 0)
+                g_fw.tcp_bytes += (uint32_t)w;
+        }
+    }
+}
+#endif
+
 #if FW_CTRL_PORT != 0
 /* Appends "name=value\n" for every non-zero counter (core and firmware) to buf. */
 static size_t put_str(char *buf, size_t pos, size_t cap, const char *s)
@@ -169,6 +245,10 @@ static size_t format_counters(char *buf, size_t cap)
     pos = put_counter(buf, pos, cap, "fw_echo_ok", g_fw.echo_ok);
     pos = put_counter(buf, pos, cap, "fw_echo_fail", g_fw.echo_fail);
     pos = put_counter(buf, pos, cap, "fw_echo_trunc", g_fw.echo_trunc);
+    pos = put_counter(buf, pos, cap, "fw_tcp_accepted", g_fw.tcp_accepted);
+    pos = put_counter(buf, pos, cap, "fw_tcp_refused", g_fw.tcp_refused);
+    pos = put_counter(buf, pos, cap, "fw_tcp_bytes", g_fw.tcp_bytes);
+    pos = put_counter(buf, pos, cap, "fw_tcp_short", g_fw.tcp_short);
     return pos;
 }
 
@@ -246,6 +326,12 @@ void fw_main(void)
         r = seqs_udp_bind(&g_stack, g_echo, 0, FW_ECHO_PORT);
     if (r != SEQS_OK)
         fail("echo socket", r);
+#if FW_TCP_ECHO_PORT != 0
+    r = seqs_tcp_listen(&g_stack, &g_tcp_listener, FW_TCP_ECHO_PORT, FW_TCP_CONNS, g_tcp_pool, sizeof g_tcp_pool,
+                        FW_TCP_BUF, FW_TCP_BUF);
+    if (r != SEQS_OK)
+        fail("tcp listener", r);
+#endif
 #if FW_CTRL_PORT != 0
     r = seqs_udp_open(&g_stack, &g_ctrl, g_ctrl_ring, sizeof g_ctrl_ring);
     if (r == SEQS_OK)
@@ -264,6 +350,10 @@ void fw_main(void)
     fw_log_ip4(gw);
     fw_log(" udp-echo ");
     fw_log_u32(FW_ECHO_PORT);
+#if FW_TCP_ECHO_PORT != 0
+    fw_log(" tcp-echo ");
+    fw_log_u32(FW_TCP_ECHO_PORT);
+#endif
 #if FW_CTRL_PORT != 0
     fw_log(" ctrl ");
     fw_log_u32(FW_CTRL_PORT);
@@ -286,6 +376,9 @@ void fw_main(void)
         while ((len = fw_hal_rx(g_rxframe, sizeof g_rxframe)) > 0) {
             (void)seqs_stack_input(&g_stack, g_rxframe, len, fw_hal_now_us());
             service_echo();
+#if FW_TCP_ECHO_PORT != 0
+            service_tcp();
+#endif
 #if FW_CTRL_PORT != 0
             service_ctrl();
 #endif

@@ -377,3 +377,49 @@ def test_linux_pings_the_firmware_over_tap(tap_netns):
         assert ctl.stdout.strip() == "bye", ctl.stdout + ctl.stderr
         assert fw.wait_exit(10) == 0
         assert "FAULT" not in fw.uart()
+
+
+TCP_ECHO_CLIENT = r"""
+import socket, sys, threading
+n = int(sys.argv[1])
+data = bytes((i * 131 + 7) & 0xFF for i in range(n))
+s = socket.create_connection(("192.0.2.2", 7), timeout=10)
+got = bytearray()
+def rx():
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        got.extend(b)
+t = threading.Thread(target=rx); t.start()
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+t.join(30)
+print(len(got), bytes(got) == data)
+"""
+
+
+def exit_over_udp(ns):
+    return sh("/usr/bin/python3", "-c",
+              "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2);"
+              f"s.sendto(b'exit', ('{FW_IP}', {CTRL_PORT})); print(s.recvfrom(100)[0].decode().strip())",
+              ns=ns, check=False).stdout.strip()
+
+
+@pytest.mark.root
+@pytest.mark.parametrize("size", [1, 1460, 200_000])
+def test_linux_tcp_echo_over_tap(tap_netns, size):
+    """A Linux TCP client sends `size` bytes to the firmware's TCP echo port, half-closes,
+    and must read back exactly the same bytes followed by the firmware's FIN."""
+    ns, tap = tap_netns
+    elf = image("seqs-qemu-mps2.elf")
+    with QemuMps2(elf, netdev="tap", tap=tap, netns=ns) as fw:
+        before = nstat(ns)
+        r = sh("/usr/bin/python3", "-c", TCP_ECHO_CLIENT, str(size), ns=ns, check=False, timeout=60)
+        assert r.stdout.split() == [str(size), "True"], r.stdout + r.stderr
+        after = nstat(ns)
+        for k in ("TcpInCsumErrors", "TcpInErrs", "IpInHdrErrors"):
+            assert after.get(k, 0) == before.get(k, 0), f"Linux counted {k}"
+        assert exit_over_udp(ns) == "bye"
+        assert fw.wait_exit(10) == 0
+        assert "FAULT" not in fw.uart()
