@@ -87,20 +87,33 @@ void board_exit(int code)
 }
 
 /* ---- time ------------------------------------------------------------------ */
-#define TICKS_PER_MS (MPS2_SYSCLK_HZ / 1000u)
+/* The clock is CMSDK timer 0 counting down from 0xFFFFFFFF at 25 MHz (wraps every
+ * 171 s), extended to 64 bits in software: fw_hal_now_us() runs at least every
+ * millisecond (SysTick wakes the loop), so no wrap is ever missed. A tick counter
+ * incremented by an interrupt would lose ticks whenever QEMU's vCPU thread is not
+ * scheduled for a while; the timer's value is computed from the clock on every read. */
+#define TIMER0_CTRL   REG32(TIMER0_BASE + 0x00u)
+#define TIMER0_VALUE  REG32(TIMER0_BASE + 0x04u)
+#define TIMER0_RELOAD REG32(TIMER0_BASE + 0x08u)
 #define TICKS_PER_US (MPS2_SYSCLK_HZ / 1000000u)
 
-static volatile uint64_t g_ms;
+static uint64_t g_ticks;       /* 25 MHz ticks since timer_init */
+static uint32_t g_last_value;
 
 void SysTick_Handler(void);
 void SysTick_Handler(void)
 {
-    g_ms++;
+    /* Only here to end WFI once a millisecond, so deadlines are checked. */
 }
 
-static void systick_init(void)
+static void timer_init(void)
 {
-    SYST_RVR = TICKS_PER_MS - 1u;
+    TIMER0_CTRL = 0;
+    TIMER0_RELOAD = 0xFFFFFFFFu;
+    TIMER0_VALUE = 0xFFFFFFFFu;
+    TIMER0_CTRL = 1u;   /* enable, no interrupt, internal clock */
+    g_last_value = TIMER0_VALUE;
+    SYST_RVR = MPS2_SYSCLK_HZ / 1000u - 1u;
     SYST_CVR = 0;
     SYST_CSR = 7u;   /* processor clock, interrupt, enable */
 }
@@ -108,14 +121,12 @@ static void systick_init(void)
 uint64_t fw_hal_now_us(void)
 {
     uint32_t pm = irq_save();
-    uint64_t ms = g_ms;
-    uint32_t val = SYST_CVR;
-    if (SCB_ICSR & SCB_ICSR_PENDSTSET) {   /* wrapped, tick not yet serviced */
-        val = SYST_CVR;
-        ms++;
-    }
+    uint32_t v = TIMER0_VALUE;
+    g_ticks += (uint32_t)(g_last_value - v);   /* down-counter: elapsed = old - new (mod 2^32) */
+    g_last_value = v;
+    uint64_t t = g_ticks;
     irq_restore(pm);
-    return ms * 1000u + (TICKS_PER_MS - 1u - val) / TICKS_PER_US;
+    return t / TICKS_PER_US;
 }
 
 /* ---- network --------------------------------------------------------------- */
@@ -201,7 +212,7 @@ void board_main(void)
     /* M3 only: separate MemManage/BusFault/UsageFault vectors give a precise
      * CFSR in the fault report (an M0+ escalates everything to HardFault). */
     SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18);
-    systick_init();
+    timer_init();
     board_puts("\r\nseqs qemu-mps2 (cortex-m0plus code), UNALIGN_TRP ");
     board_puts((SCB_CCR & SCB_CCR_UNALIGN_TRP) ? "on" : "off");
     board_puts("\r\n");

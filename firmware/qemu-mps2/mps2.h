@@ -26,6 +26,8 @@
 #define SCB_CCR_UNALIGN_TRP (1u << 3)
 #define SCB_CCR_DIV_0_TRP (1u << 4)
 
+/* CMSDK APB timer 0 (PCLK = SYSCLK): a 32-bit down-counter. */
+#define TIMER0_BASE 0x40000000u
 /* CMSDK APB UART0. */
 #define UART0_BASE 0x40004000u
 /* SMSC LAN9118 and its interrupt line on the AN385. */

