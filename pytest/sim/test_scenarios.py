@@ -114,6 +114,12 @@ def test_ping_pair_success_ratio_matches_ten_percent_link_loss(tmp_path):
     lo, hi = binomial_band(p, int(offered))
     assert lo <= m["link.loss_ratio"] <= hi
     a, b = s["nodes"]["a"], s["nodes"]["b"]
+    # Conservation on the link: every frame a stack sent was either dropped by the error
+    # model or handed to the other stack (nothing lost in device queues, nothing invented).
+    sent = a["adapter"]["frames_out"] + b["adapter"]["frames_out"]
+    arrived = sum(n["adapter"]["frames_in"] + n["adapter"]["otherhost"] for n in (a, b))
+    assert sent == arrived + m["link.dropped"] and arrived == m["link.delivered"]
+    assert a["counters"]["eth_tx"] == a["adapter"]["frames_out"] and b["counters"]["eth_rx"] == b["adapter"]["frames_in"]
     # b's stack answered every echo request that reached it; a's got every reply that reached it.
     assert b["counters"]["icmp_tx_echo_reply"] >= m["icmp-ping.received"]
     assert a["counters"]["icmp_rx_echo_reply"] == m["icmp-ping.received"]
