@@ -200,12 +200,12 @@ def test_unknown_protocol_unreachable(ipwire, proto):
     Unreachable code 2 (protocol) quoting the header + 8 bytes; ip_drop_proto."""
     body = b"\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa"
     frame = raw_frame(ip_header(proto=proto, payload_len=len(body), id=4321) + body)
-    before = ipwire.counters()
+    before = ipwire.snapshot()
     err = ipwire.exchange(frame, IP(src=US, dst=PEER) / ICMP(type=3, code=2) /
                           IPerror(src=PEER, dst=US, proto=proto, id=4321))
     q = bytes(err[ICMP].payload)
     assert q[:28] == frame[14:14 + 28]
-    assert ipwire.delta(before).get("ip_drop_proto") == 1
+    ipwire.assert_delta(before, ip_drop_proto=1)
 
 
 # --- C7 ----------------------------------------------------------------------------

@@ -204,6 +204,22 @@ class Wire:
             pytest.skip("this wire flavour cannot read the stack's counters")
         return c
 
+    def snapshot(self) -> dict | None:
+        """Counters now, or None for a flavour without them (no skip): pair with
+        assert_delta(), for tests whose frame-level part is worth running on any
+        flavour (e.g. against Linux) while counters are checked where they exist."""
+        return self._counters()
+
+    def assert_delta(self, before: dict | None, **expected: int) -> None:
+        """Each named counter rose by exactly the given amount since before
+        (no-op when before is None, i.e. the flavour has no counters)."""
+        if before is None:
+            return
+        d = self.delta(before)
+        for name, n in expected.items():
+            assert name in before, f"no counter named {name!r}"
+            assert d.get(name, 0) == n, f"counter {name}: expected +{n}, delta {d}"
+
     def delta(self, before: dict) -> dict:
         """Counters that changed since before (name -> increase)."""
         now = self.counters()
