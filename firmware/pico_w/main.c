@@ -163,9 +163,29 @@ void fw_hal_wait(uint64_t deadline_us)
         (void)best_effort_wfe_or_timeout(from_us_since_boot(deadline_us));
 }
 
+#define FW_AUTH (WIFI_PASSWORD[0] == '\0' ? CYW43_AUTH_OPEN : CYW43_AUTH_WPA2_AES_PSK)
+#define FW_REJOIN_US 10000000u
+
+/* Polled by the main loop: after 10 s without a link, starts a new (asynchronous)
+ * join, again every 10 s until the link is back (the driver does not rejoin itself). */
 int fw_hal_link_up(void)
 {
-    return g_link;
+    static uint64_t down_since;
+    if (g_link) {
+        down_since = 0;
+        return 1;
+    }
+    uint64_t now = time_us_64();
+    if (down_since == 0) {
+        down_since = now;
+    } else if (now - down_since >= FW_REJOIN_US) {
+        down_since = now;
+        if (cyw43_wifi_link_status(&cyw43_state, CYW43_ITF_STA) != CYW43_LINK_JOIN) {
+            fw_log("link down for 10 s: rejoining '" WIFI_SSID "'\r\n");
+            (void)cyw43_arch_wifi_connect_async(WIFI_SSID, WIFI_PASSWORD, FW_AUTH);
+        }
+    }
+    return 0;
 }
 
 void fw_hal_log_write(const char *s, size_t n)
@@ -205,12 +225,11 @@ int main(void)
         fw_log("FATAL: no WiFi network configured (cmake -DWIFI_SSID=... -DWIFI_PASSWORD=...)\r\n");
         fw_hal_exit(1);
     }
-    uint32_t auth = WIFI_PASSWORD[0] == '\0' ? CYW43_AUTH_OPEN : CYW43_AUTH_WPA2_AES_PSK;
     for (int attempt = 1;; attempt++) {
         fw_log("joining '" WIFI_SSID "', attempt ");
         fw_log_u32((uint32_t)attempt);
         fw_log("\r\n");
-        int r = cyw43_arch_wifi_connect_timeout_ms(WIFI_SSID, WIFI_PASSWORD, auth, 30000);
+        int r = cyw43_arch_wifi_connect_timeout_ms(WIFI_SSID, WIFI_PASSWORD, FW_AUTH, 30000);
         if (r == 0)
             break;
         fw_log("join failed: ");
