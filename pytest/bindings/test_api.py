@@ -784,3 +784,26 @@ def test_dropped_socket_releases_port_and_buffer_safely():
     assert b.counters()["udp_drop_no_socket"] == 1
     again = b.udp_socket()
     again.bind(7777)  # the port is free again
+
+
+def test_tcp_layer_is_imported_and_reexported_when_present():
+    src = REPO / "bindings" / "python" / "seqs" / "tcp.py"
+    if not src.exists():
+        assert not hasattr(seqs, "tcp")
+        return
+    assert (Path(seqs.__file__).parent / "tcp.py").exists(), "build copies tcp.py into the package"
+    for name in seqs.tcp.__all__:
+        assert getattr(seqs, name) is getattr(seqs.tcp, name)
+        assert name in seqs.__all__
+    # the low-level TCP functions are wrapped with the shared buffer/out-parameter typemaps
+    st = seqs.Stack(mac=MAC_A)
+    st.set_addr(IP_A + "/24")
+    rx, tx = bytearray(1024), bytearray(1024)
+    rc, h = seqs_c.seqs_tcp_connect(st._s, seqs.ip_to_int(IP_B), 80, 0, rx, tx)
+    assert rc == 0 and h != 0
+    rc, info = seqs_c.seqs_tcp_info(st._s, h)
+    assert rc == 0 and info.remote_port == 80 and info.state == seqs_c.SEQS_TCP_SYN_SENT
+    with pytest.raises(TypeError, match="writable"):
+        seqs_c.seqs_tcp_connect(st._s, seqs.ip_to_int(IP_B), 81, 0, b"read-only", tx)
+    assert seqs_c.seqs_tcp_abort(st._s, h) == 0
+    st.output_all(1)
