@@ -24,18 +24,20 @@ It implements the Wire primitives in real time:
     _counters   SIGUSR1 to seqs-tap, which prints a JSON counter snapshot
 ``now_us`` is the monotonic clock (offset so a wire starts at 1 s like SimWire).
 
-What it can run: conformance tests that only exchange frames at "now" and look
-at counters — ARP replies and cache learning (A1-A4, A6-A9 style), ICMP echo
-incl. fragmented (C1, C2), IPv4 validation drops (I-rows: bad checksum, bad
-header, wrong destination ...), UDP to the echo port and to closed ports (ICMP
-port unreachable), and anything else a service of seqs-tap answers.
+What it can run: conformance tests that exchange frames at "now" and look at
+counters — Ethernet filtering (E1, E2), ARP replies and learning (A1-A4, A8),
+ICMP echo incl. fragmented, drops and errors (C1-C3, C5-C7), IPv4 header
+validation drops (I1-I5, I7, I8, I10, I12 tiny fragment), and UDP to closed
+ports (U3) — plus anything a seqs-tap service answers (UDP echo on port 7).
+pytest/interop/test_tapwire_conformance.py lists the 45 functions (59 cases) we run.
+Short advance() calls work (they sleep in real time).
 What it cannot run: tests that advance a virtual clock to prove a timer (ARP
-retry/aging, reassembly timeout, RTO, TIME_WAIT: real time would make them slow
-and racy), tests that need exact emission times, and tests that call the
-stack's socket API directly (``wire.stack`` does not exist here: the stack lives
-in another process; its UDP echo service on port 7 is the only socket).
-Tests that need ``wire.stack`` fail with AttributeError, so choose them with care
-(pytest/interop/test_tapwire_conformance.py lists the ones we run).
+retry/aging, reassembly timeout, RFC 5227 timing, ICMP rate limit, RTO,
+TIME_WAIT: real time would make them slow and racy), tests that need exact
+emission times, tests that build their own stack (make_wire with options) and
+tests that call the stack's socket API (``wire.stack`` does not exist here: the
+stack lives in another process). Those fail with AttributeError, so the list is
+explicit rather than discovered.
 """
 from __future__ import annotations
 
