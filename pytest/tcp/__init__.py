@@ -1,0 +1,1 @@
+"""TCP test helpers (peer.py) and the in-process simulation tests."""
