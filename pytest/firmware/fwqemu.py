@@ -140,7 +140,10 @@ class QemuMps2:
 
     # -- frames (dgram only) -------------------------------------------------
     def send(self, frame):
-        self.sock.sendto(bytes(frame), ("127.0.0.1", self.qemu_port))
+        frame = bytes(frame)
+        # QEMU's dgram netdev treats a zero-length datagram as end-of-stream and stops reading.
+        assert frame, "cannot send an empty frame through -netdev dgram"
+        self.sock.sendto(frame, ("127.0.0.1", self.qemu_port))
 
     def recv(self, timeout=2.0):
         """Next frame from the firmware, or None after timeout seconds."""
