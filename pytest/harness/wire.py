@@ -190,6 +190,22 @@ class Wire:
         """send(pkt) and expect exactly one emitted frame matching template."""
         return expect_one(self.send(pkt), template)
 
+    def expect(self, template: Packet, frames: list | None = None, count: int | None = 1):
+        """Frames (default: drain()) matching template. count=1: exactly one, returned
+        itself; count=0: none (returns []); count=n: exactly n; count=None: at least one."""
+        frames = self.drain() if frames is None else frames
+        if count == 1:
+            return expect_one(frames, template)
+        if count == 0:
+            expect_none(frames, template)
+            return []
+        hits = [f for f in frames if match(f, template)]
+        if count is None:
+            assert hits, f"no frame matching {template.summary()}:\n{summarize(frames)}"
+        else:
+            assert len(hits) == count, f"{len(hits)} frames match {template.summary()}, want {count}:\n{summarize(frames)}"
+        return hits
+
     expect_one = staticmethod(expect_one)
     expect_none = staticmethod(expect_none)
     match = staticmethod(match)
