@@ -174,7 +174,10 @@ void StackNode::Rearm() {
     if (d <= now) {
         // Output was just drained, so nothing can be due now: the core reports a
         // deadline it does not honour. Retry 1 µs later rather than spin forever.
-        stats_.deadline_stuck++;
+        if (!stats_.deadline_stuck++) {
+            stats_.first_stuck_us = now;
+            stats_.first_stuck_deadline = d;
+        }
         d = now + 1;
     }
     if (timer_.IsRunning() && timer_at_ == d) return;
@@ -195,6 +198,9 @@ nlohmann::json StackNode::Summary() const {
                     {"tx_refused", stats_.tx_refused},     {"tx_bad_frame", stats_.tx_bad_frame},
                     {"otherhost", stats_.otherhost},       {"timer_events", stats_.timer_events},
                     {"deadline_stuck", stats_.deadline_stuck}};
+    if (stats_.deadline_stuck) {
+        j["adapter_first_stuck"] = {{"at_us", stats_.first_stuck_us}, {"deadline_us", stats_.first_stuck_deadline}};
+    }
     nlohmann::json c = nlohmann::json::object();
     for (unsigned i = 0; i < SEQS_COUNTER_COUNT; i++) {
         const char* n = seqs_counter_name(i);
@@ -423,6 +429,160 @@ void IcmpPing::OnStackEvent(StackNode& node) {
         bool intact = r.from == targets_[fi].addr && r.len == p_.size;
         OnReply(fi, r.seq, intact, r.rx_us);
     }
+}
+
+// --- TcpSink ----------------------------------------------------------------------
+
+void TcpSink::Start(StackNode& node) {
+    const size_t txsz = 512;   // the sink never writes
+    pool_.assign((size_t)max_conns_ * (rxbuf_ + txsz), 0);
+    buf_.resize(4096);
+    open_error_ = seqs_tcp_listen(node.stack(), &listener_, port_, max_conns_, pool_.data(), pool_.size(), rxbuf_,
+                                  txsz);
+    if (open_error_ != SEQS_OK) listener_ = 0;
+}
+
+void TcpSink::OnStackEvent(StackNode& node) {
+    if (!listener_) return;
+    seqs_stack_t* s = node.stack();
+    uint64_t now = StackNode::NowUs();
+    seqs_tcp_t h;
+    while (seqs_tcp_accept(s, listener_, &h) == SEQS_OK) {
+        Conn c;
+        c.h = h;
+        c.accepted_us = now;
+        seqs_tcp_info_t info;
+        if (seqs_tcp_info(s, h, &info) == SEQS_OK) c.remote = info.remote_addr;
+        conns_.push_back(c);
+    }
+    for (auto& c : conns_) {
+        while (!c.done) {
+            int n = seqs_tcp_read(s, c.h, buf_.data(), buf_.size());
+            if (n == SEQS_ERR_AGAIN) break;
+            if (n < 0) {   // reset, timed out...
+                c.error = n;
+                c.done = true;
+                break;
+            }
+            if (n == 0) {   // the sender's FIN: the whole stream is in
+                c.eof_us = now;
+                c.done = true;
+                seqs_tcp_close(s, c.h);
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf_[(size_t)i] != TcpPatternByte(c.bytes + (uint64_t)i)) {
+                    if (c.first_bad < 0) c.first_bad = (int64_t)(c.bytes + (uint64_t)i);
+                    c.bad_bytes++;
+                }
+            }
+            c.bytes += (uint64_t)n;
+        }
+    }
+}
+
+nlohmann::json TcpSink::Results() const {
+    nlohmann::json conns = nlohmann::json::array();
+    for (auto& c : conns_) {
+        nlohmann::json j = {{"remote_ip", Ip4(c.remote)}, {"bytes", c.bytes},         {"eof", c.eof_us != 0},
+                            {"bad_bytes", c.bad_bytes},   {"accepted_us", c.accepted_us}, {"eof_us", c.eof_us}};
+        if (c.first_bad >= 0) j["first_bad_offset"] = c.first_bad;
+        if (c.error) j["error"] = seqs_strerror(c.error);
+        conns.push_back(j);
+    }
+    nlohmann::json j = {{"port", port_}, {"rxbuf", rxbuf_}, {"connections", conns}};
+    if (open_error_) j["open_error"] = seqs_strerror(open_error_);
+    return j;
+}
+
+// --- TcpBulk ----------------------------------------------------------------------
+
+void TcpBulk::Start(StackNode& node) {
+    tx_.assign(txbuf_, 0);
+    rx_.assign(rxbuf_, 0);
+    start_us_ = StackNode::NowUs();
+    error_ = seqs_tcp_connect(node.stack(), &h_, target_.addr, port_, 0, rx_.data(), rx_.size(), tx_.data(),
+                              tx_.size());
+    if (error_ != SEQS_OK) h_ = 0;
+}
+
+void TcpBulk::OnStackEvent(StackNode& node) {
+    if (!h_ || done_ || error_) return;
+    seqs_stack_t* s = node.stack();
+    uint64_t now = StackNode::NowUs();
+    seqs_tcp_info_t info;
+    if (seqs_tcp_info(s, h_, &info) == SEQS_OK) {
+        info_ = info;
+        have_info_ = true;
+    }
+    int st = seqs_tcp_state(s, h_);
+    int err = st < 0 ? st : seqs_tcp_error(s, h_);
+    if (err) {
+        error_ = err;
+        return;
+    }
+    if (st == SEQS_TCP_SYN_SENT || st == SEQS_TCP_SYN_RECEIVED) return;
+    if (!connected_) {
+        connected_ = true;
+        connected_us_ = now;
+    }
+    uint8_t chunk[4096];
+    while (written_ < bytes_) {
+        size_t n = (size_t)std::min<uint64_t>(sizeof chunk, bytes_ - written_);
+        for (size_t i = 0; i < n; i++) chunk[i] = TcpPatternByte(written_ + i);
+        int w = seqs_tcp_write(s, h_, chunk, n);
+        if (w == SEQS_ERR_AGAIN || w == 0) break;
+        if (w < 0) {
+            error_ = w;
+            return;
+        }
+        written_ += (uint64_t)w;
+    }
+    if (written_ == bytes_ && !shut_) {
+        int rc = seqs_tcp_shutdown(s, h_);
+        if (rc < 0) {
+            error_ = rc;
+            return;
+        }
+        shut_ = true;
+        st = seqs_tcp_state(s, h_);
+    }
+    // Our FIN is acknowledged only after every byte before it: the transfer is complete.
+    if (shut_ && (st == SEQS_TCP_FIN_WAIT_2 || st == SEQS_TCP_TIME_WAIT || st == SEQS_TCP_CLOSED)) {
+        done_ = true;
+        done_us_ = now;
+        if (seqs_tcp_info(s, h_, &info) == SEQS_OK) info_ = info;
+        seqs_tcp_close(s, h_);
+        closed_ = true;
+    }
+}
+
+nlohmann::json TcpBulk::Results() const {
+    nlohmann::json j = {{"target", target_.name},      {"target_ip", Ip4(target_.addr)}, {"port", port_},
+                        {"bytes", bytes_},             {"written", written_},           {"connected", connected_},
+                        {"done", done_},               {"start_us", start_us_},         {"connected_us", connected_us_},
+                        {"done_us", done_us_}};
+    if (done_ && done_us_ > start_us_)
+        j["goodput_bps"] = (double)bytes_ * 8.0 * 1e6 / (double)(done_us_ - start_us_);
+    if (error_) j["error"] = seqs_strerror(error_);
+    if (have_info_) {
+        j["info"] = {{"state", seqs_tcp_state_name(info_.state)},
+                     {"snd_mss", info_.snd_mss},
+                     {"sack", info_.sack},
+                     {"wscale", info_.wscale},
+                     {"tstamp", info_.tstamp},
+                     {"srtt_us", info_.srtt_us},
+                     {"rto_us", info_.rto_us},
+                     {"cwnd", info_.cwnd},
+                     {"ssthresh", info_.ssthresh},
+                     {"segs_out", info_.segs_out},
+                     {"segs_in", info_.segs_in},
+                     {"retransmits", info_.retransmits},
+                     {"rto_expirations", info_.rto_expirations},
+                     {"fast_retransmits", info_.fast_retransmits},
+                     {"dup_acks_in", info_.dup_acks_in}};
+    }
+    return j;
 }
 
 }  // namespace seqs_sim

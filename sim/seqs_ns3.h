@@ -58,6 +58,8 @@ struct AdapterStats {
     uint64_t otherhost = 0;        // frames for other MACs seen by the promiscuous handler (ignored)
     uint64_t timer_events = 0;     // deadline events that fired
     uint64_t deadline_stuck = 0;   // deadline <= now right after draining output (core bug)
+    uint64_t first_stuck_us = 0;   // when it first happened, and the deadline reported then
+    uint64_t first_stuck_deadline = 0;
 };
 
 struct StackNodeConfig {
@@ -235,6 +237,66 @@ class IcmpPing : public PingApp {
   private:
     uint16_t id_base_ = 0;
     bool open_ = false;
+};
+
+// --- TCP -------------------------------------------------------------------------
+
+// The byte at stream offset i of every bulk transfer: position-dependent (also
+// in its high bits) so that a lost, duplicated or misplaced segment shows up.
+inline uint8_t TcpPatternByte(uint64_t i) { return (uint8_t)(i + (i >> 8) * 7 + (i >> 16) * 13); }
+
+// Accepts connections on a port and reads each to its end, checking every byte
+// against TcpPatternByte; closes a connection once its FIN has been read.
+class TcpSink : public App {
+  public:
+    TcpSink(uint16_t port, uint32_t rxbuf, unsigned max_conns) : port_(port), rxbuf_(rxbuf), max_conns_(max_conns) {}
+    void Start(StackNode& node) override;
+    void OnStackEvent(StackNode& node) override;
+    nlohmann::json Results() const override;
+    std::string Type() const override { return "tcp-sink"; }
+
+  private:
+    struct Conn {
+        seqs_tcp_t h;
+        uint32_t remote = 0;
+        uint64_t accepted_us = 0, eof_us = 0, bytes = 0, bad_bytes = 0;
+        int64_t first_bad = -1;
+        int error = 0;
+        bool done = false;
+    };
+    uint16_t port_;
+    uint32_t rxbuf_;
+    unsigned max_conns_;
+    seqs_tcp_listener_t listener_ = 0;
+    int open_error_ = 0;
+    std::vector<uint8_t> pool_;
+    std::vector<uint8_t> buf_;
+    std::vector<Conn> conns_;
+};
+
+// Connects to a target and sends `bytes` of the pattern, then shuts down; done
+// when our FIN is acknowledged (FIN-WAIT-2/TIME-WAIT), i.e. every byte was acked.
+class TcpBulk : public App {
+  public:
+    TcpBulk(PingTarget target, uint64_t bytes, uint16_t port, uint32_t txbuf, uint32_t rxbuf)
+        : target_(std::move(target)), bytes_(bytes), port_(port), txbuf_(txbuf), rxbuf_(rxbuf) {}
+    void Start(StackNode& node) override;
+    void OnStackEvent(StackNode& node) override;
+    nlohmann::json Results() const override;
+    std::string Type() const override { return "tcp-bulk"; }
+
+  private:
+    PingTarget target_;
+    uint64_t bytes_;
+    uint16_t port_;
+    uint32_t txbuf_, rxbuf_;
+    std::vector<uint8_t> tx_, rx_;
+    seqs_tcp_t h_ = 0;
+    int error_ = 0;
+    uint64_t start_us_ = 0, connected_us_ = 0, done_us_ = 0, written_ = 0;
+    bool connected_ = false, shut_ = false, done_ = false, closed_ = false;
+    seqs_tcp_info_t info_{};
+    bool have_info_ = false;
 };
 
 }  // namespace seqs_sim

@@ -193,6 +193,7 @@ class Runner {
     void Load();
     void Build();
     void AddApps();
+    std::vector<seqs_sim::PingTarget> Targets(size_t i, const toml::array& targets, const std::string& where);
     json Collect(double wall_s);
 
     Args args_;
@@ -456,6 +457,42 @@ std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::s
     return out;
 }
 
+// Resolves a `targets` list for node i: names, "+K" offsets, "random:K", IPv4 literals.
+std::vector<seqs_sim::PingTarget> Runner::Targets(size_t i, const toml::array& targets, const std::string& where) {
+        std::vector<size_t> idx;
+        std::vector<seqs_sim::PingTarget> external;
+        for (auto& el : targets) {
+            auto ts = el.value<std::string>();
+            if (!ts) Fail(where + ": targets are strings");
+            if ((*ts)[0] == '+') {   // offset in the node list, wrapping around
+                long off = std::atol(ts->c_str() + 1);
+                if (off <= 0) Fail(where + ": bad target offset '" + *ts + "'");
+                idx.push_back((i + (size_t)off) % specs_.size());
+            } else if (ts->rfind("random:", 0) == 0) {   // K distinct other nodes, from the seed
+                long kk = std::atol(ts->c_str() + 7);
+                if (kk <= 0 || (size_t)kk >= specs_.size()) Fail(where + ": bad '" + *ts + "'");
+                std::set<size_t> chosen;
+                while (chosen.size() < (size_t)kk) {
+                    size_t c = runner_rng_->GetInteger(0, (uint32_t)specs_.size() - 1);
+                    if (c != i) chosen.insert(c);
+                }
+                idx.insert(idx.end(), chosen.begin(), chosen.end());
+            } else if (std::isdigit((unsigned char)(*ts)[0])) {   // an address outside the scenario
+                external.push_back({*ts, ParseIp(*ts, where)});
+            } else {
+                if (!index_.count(*ts)) Fail(where + ": unknown target '" + *ts + "'");
+                idx.push_back(index_[*ts]);
+            }
+        }
+        std::vector<seqs_sim::PingTarget> tg = external;
+        for (size_t j : idx) {
+            if (j == i) Fail(where + ": node '" + specs_[i].name + "' would target itself");
+            if (!specs_[j].addr) Fail(where + ": target '" + specs_[j].name + "' has no address");
+            tg.push_back({specs_[j].name, specs_[j].addr});
+        }
+    return tg;
+}
+
 void Runner::AddApps() {
     auto* apps = tbl_["app"].as_array();
     if (!apps) return;
@@ -493,37 +530,7 @@ void Runner::AddApps() {
             auto* targets = (*t)["targets"].as_array();
             if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
             for (size_t i : on) {
-                std::vector<size_t> idx;
-                std::vector<seqs_sim::PingTarget> external;
-                for (auto& el : *targets) {
-                    auto ts = el.value<std::string>();
-                    if (!ts) Fail(where + ": targets are strings");
-                    if ((*ts)[0] == '+') {   // offset in the node list, wrapping around
-                        long off = std::atol(ts->c_str() + 1);
-                        if (off <= 0) Fail(where + ": bad target offset '" + *ts + "'");
-                        idx.push_back((i + (size_t)off) % specs_.size());
-                    } else if (ts->rfind("random:", 0) == 0) {   // K distinct other nodes, from the seed
-                        long kk = std::atol(ts->c_str() + 7);
-                        if (kk <= 0 || (size_t)kk >= specs_.size()) Fail(where + ": bad '" + *ts + "'");
-                        std::set<size_t> chosen;
-                        while (chosen.size() < (size_t)kk) {
-                            size_t c = runner_rng_->GetInteger(0, (uint32_t)specs_.size() - 1);
-                            if (c != i) chosen.insert(c);
-                        }
-                        idx.insert(idx.end(), chosen.begin(), chosen.end());
-                    } else if (std::isdigit((unsigned char)(*ts)[0])) {   // an address outside the scenario
-                        external.push_back({*ts, ParseIp(*ts, where)});
-                    } else {
-                        if (!index_.count(*ts)) Fail(where + ": unknown target '" + *ts + "'");
-                        idx.push_back(index_[*ts]);
-                    }
-                }
-                std::vector<seqs_sim::PingTarget> tg = external;
-                for (size_t j : idx) {
-                    if (j == i) Fail(where + ": node '" + specs_[i].name + "' would ping itself");
-                    if (!specs_[j].addr) Fail(where + ": target '" + specs_[j].name + "' has no address");
-                    tg.push_back({specs_[j].name, specs_[j].addr});
-                }
+                std::vector<seqs_sim::PingTarget> tg = Targets(i, *targets, where);
                 if (type == "udp-ping") {
                     nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpPing>(tg, p), start);
                 } else {
@@ -533,8 +540,35 @@ void Runner::AddApps() {
                 }
             }
             last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
+        } else if (type == "tcp-sink") {
+            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns"}, where);
+            int64_t port = Int(*t, "port", 5001, where);
+            if (port < 1 || port > 65535) Fail(where + ": bad port");
+            int64_t rxbuf = Int(*t, "rxbuf", 16384, where);
+            if (rxbuf < 536 || rxbuf > (1 << 22)) Fail(where + ": rxbuf must be 536..4194304");
+            int64_t mc = Int(*t, "max_conns", 4, where);
+            if (mc < 1 || mc > 32) Fail(where + ": max_conns must be 1..32");
+            for (size_t i : on)
+                nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc),
+                                  start);
+        } else if (type == "tcp-bulk") {
+            CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf"}, where);
+            int64_t port = Int(*t, "port", 5001, where);
+            if (port < 1 || port > 65535) Fail(where + ": bad port");
+            int64_t bytes = Int(*t, "bytes", 1 << 20, where);
+            if (bytes < 1) Fail(where + ": bytes must be positive");
+            int64_t txbuf = Int(*t, "txbuf", 16384, where), rxbuf = Int(*t, "rxbuf", 2048, where);
+            if (txbuf < 536 || txbuf > (1 << 22) || rxbuf < 1 || rxbuf > (1 << 22))
+                Fail(where + ": txbuf must be 536..4194304, rxbuf 1..4194304");
+            auto* targets = (*t)["targets"].as_array();
+            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
+            for (size_t i : on)
+                for (auto& tg : Targets(i, *targets, where))
+                    nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpBulk>(tg, (uint64_t)bytes, (uint16_t)port,
+                                                                          (uint32_t)txbuf, (uint32_t)rxbuf),
+                                      start);
         } else {
-            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping)");
+            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping, tcp-sink, tcp-bulk)");
         }
     }
     if (last_due_ > duration_)
@@ -596,12 +630,39 @@ json Runner::Collect(double wall_s) {
     };
     Agg all, udp, icmp;
     uint64_t echoed = 0;
+    std::map<std::string, double> tcp;
+    double goodput_min = -1, goodput_sum = 0;
     for (auto& n : nodes_) {
         json j = n->Summary();
         for (auto& [k, v] : j["counters"].items()) m["counter." + k] += v.get<double>();
         for (auto& [k, v] : j["adapter"].items()) m["adapter." + k] += v.get<double>();
         for (auto& app : j["apps"]) {
             if (app["type"] == "udp-echo-server") echoed += app["echoed"].get<uint64_t>();
+            if (app["type"] == "tcp-bulk") {
+                tcp["flows"] += 1;
+                bool done = app["done"].get<bool>();
+                tcp["completed"] += done;
+                tcp["failed"] += app.contains("error");
+                tcp["bytes_written"] += app["written"].get<double>();
+                if (done) {
+                    tcp["bytes_acked"] += app["bytes"].get<double>();
+                    double g = app["goodput_bps"].get<double>();
+                    goodput_sum += g;
+                    goodput_min = goodput_min < 0 ? g : std::min(goodput_min, g);
+                }
+                if (app.contains("info"))
+                    for (const char* k : {"retransmits", "rto_expirations", "fast_retransmits", "dup_acks_in"})
+                        tcp[k] += app["info"][k].get<double>();
+            }
+            if (app["type"] == "tcp-sink") {
+                for (auto& c : app["connections"]) {
+                    tcp["sink_connections"] += 1;
+                    tcp["sink_bytes"] += c["bytes"].get<double>();
+                    tcp["sink_eof"] += c["eof"].get<bool>();
+                    tcp["sink_bad_bytes"] += c["bad_bytes"].get<double>();
+                    tcp["sink_errors"] += c.contains("error");
+                }
+            }
             if (app["type"] == "udp-ping" || app["type"] == "icmp-ping") {
                 Agg& a = app["type"] == "udp-ping" ? udp : icmp;
                 for (auto& f : app["flows"]) {
@@ -613,6 +674,15 @@ json Runner::Collect(double wall_s) {
             }
         }
         nodes[n->name()] = j;
+    }
+    if (!tcp.empty()) {
+        for (auto& [k, v] : tcp) m["tcp." + k] = v;
+        for (const char* k : {"flows", "completed", "failed", "bytes_written", "bytes_acked", "retransmits",
+                              "rto_expirations", "fast_retransmits", "dup_acks_in", "sink_connections", "sink_bytes",
+                              "sink_eof", "sink_bad_bytes", "sink_errors"})
+            m.emplace(std::string("tcp.") + k, 0.0);   // present even when zero
+        m["tcp.goodput_bps_min"] = goodput_min < 0 ? 0 : goodput_min;
+        m["tcp.goodput_bps_avg"] = m["tcp.completed"] > 0 ? goodput_sum / m["tcp.completed"] : 0;
     }
     all.Put(m, "ping");
     udp.Put(m, "udp-ping");
@@ -671,6 +741,7 @@ int Runner::Run() {
         const json& m = out["metrics"];
         for (const char* k : {"icmp-ping.sent", "icmp-ping.received", "icmp-ping.success_ratio", "udp-ping.sent",
                               "udp-ping.received", "udp-ping.success_ratio", "ping.rtt_avg_us", "echo.echoed",
+                              "tcp.completed", "tcp.sink_bytes", "tcp.goodput_bps_avg", "tcp.retransmits",
                               "link.dropped", "link.loss_ratio"})
             if (m.contains(k)) std::cout << "  " << k << " = " << m[k].get<double>() << "\n";
         for (auto& e : out["expectations"]) {
