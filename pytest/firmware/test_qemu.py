@@ -138,6 +138,19 @@ def finish(fw):
     rc = fw.wait_exit(10)
     assert rc == 0, f"firmware exit code {rc}"
     assert "FAULT" not in fw.uart()
+    check_stack_depth(fw)
+
+
+# The Pico W port runs with a 4 KB main stack that the cyw43 interrupt handlers share.
+STACK_BUDGET = 3072
+
+
+def check_stack_depth(fw):
+    """The deepest main-stack use of the run (painted-stack high-water mark the image prints
+    at exit) stays within what the Pico W port can give the core and main loop."""
+    m = re.search(r"stack high-water (\d+) B", fw.uart())
+    assert m, "no stack high-water mark in the UART log"
+    assert int(m.group(1)) <= STACK_BUDGET, f"main stack reached {m.group(1)} B"
 
 
 # ---------------------------------------------------------------------------
@@ -451,6 +464,7 @@ def test_linux_pings_the_firmware_over_tap(tap_netns):
         assert ctl.stdout.strip() == "bye", ctl.stdout + ctl.stderr
         assert fw.wait_exit(10) == 0
         assert "FAULT" not in fw.uart()
+        check_stack_depth(fw)
 
 
 TCP_ECHO_CLIENT = r"""
@@ -497,3 +511,4 @@ def test_linux_tcp_echo_over_tap(tap_netns, size):
         assert exit_over_udp(ns) == "bye"
         assert fw.wait_exit(10) == 0
         assert "FAULT" not in fw.uart()
+        check_stack_depth(fw)
