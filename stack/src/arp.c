@@ -100,9 +100,13 @@ int seqs__arp_queue_reserve(seqs_stack_t *s, uint32_t ip, size_t frames, size_t 
         if (room + reclaim < need)
             return -1;
         while (SEQS_ARP_QUEUE_BYTES - q->used < need) {
+            /* Oldest first: a victim's newer witness is still queued when it goes,
+             * so the evictable set counted above stays evictable. */
             uint32_t o = 0;
-            while (!evictable(q, o, ip))
+            while (o < q->used && !evictable(q, o, ip))
                 o += qrec_len(q->buf + o);
+            if (o >= q->used)
+                return -1;
             uint16_t tag = seqs__be16(q->buf + o + 6);
             while (o < q->used && seqs__be16(q->buf + o + 6) == tag) {
                 SEQS_CNT(s, arp_queue_drop);

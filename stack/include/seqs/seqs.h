@@ -77,8 +77,10 @@ typedef enum seqs_addr_state {
 /* Sets the static IPv4 address addr/prefix_len with optional default gateway
  * (0 for none; it must be on-link). Without SEQS_ADDR_PROBE the address is used
  * at once and announced with gratuitous ARP (unless SEQS_CFG_NO_GRATUITOUS).
- * SEQS_ERR_INVAL for prefix_len outside 1..32, a gateway off the subnet, or an address that is 0,
- * broadcast, multicast, loopback, or the subnet's network/broadcast address. */
+ * SEQS_ERR_INVAL for prefix_len outside 1..32, a gateway off the subnet, or an address in 0/8,
+ * broadcast, multicast, loopback, reserved (240/4), or the subnet's network/broadcast address.
+ * Changing the address drops datagrams waiting for ARP and aborts TCP connections on the old one.
+ * Without an address only the limited broadcast can be sent to (from 0.0.0.0, for DHCP). */
 int seqs_stack_set_addr(seqs_stack_t *s, uint32_t addr, uint8_t prefix_len, uint32_t gateway, unsigned flags);
 void seqs_stack_clear_addr(seqs_stack_t *s);
 seqs_addr_state_t seqs_stack_addr_state(const seqs_stack_t *s);
