@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import pytest
-from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
+from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_NOP, IPOption_RR, fragment
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
 
@@ -327,6 +327,52 @@ def test_fw_resolves_an_unknown_peer_before_replying(fw):
     rep, _ = fw.recv_until(lambda f: ICMP in Ether(f) and Ether(f)[ICMP].type == 0)
     assert rep is not None, "echo reply not sent after ARP resolution"
     assert Ether(rep).dst == PEER_MAC and bytes(Ether(rep)[ICMP].payload)[:10] == b"resolve me"
+    finish(fw)
+
+
+@pytest.mark.conformance("C5")
+def test_fw_udp_to_a_closed_port_gets_port_unreachable(fw):
+    arp_resolve(fw)
+    req = IP(src=PEER_IP, dst=FW_IP, id=0x1111) / UDP(sport=5555, dport=4444) / Raw(b"nobody home")
+    fw.send(frame_to(req))
+    rep, _ = fw.recv_until(lambda f: ICMP in Ether(f) and Ether(f)[ICMP].type == 3)
+    assert rep is not None, "no ICMP error"
+    ip = Ether(rep)[IP]
+    assert ip_checksums_ok(bytes(ip)[: ip.len])
+    assert (ip[ICMP].type, ip[ICMP].code) == (3, 3)
+    quoted = bytes(ip[ICMP].payload)[: ip.len - 20 - 8]
+    assert quoted[:28] == bytes(req)[:28], "the quote must start with our IP header + 8 bytes"
+    finish(fw)
+
+
+@pytest.mark.conformance("T5")
+def test_fw_syn_to_a_closed_port_gets_rst_ack(fw):
+    arp_resolve(fw)
+    fw.send(frame_to(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=40001, dport=81, flags="S", seq=1000)))
+    rep, _ = fw.recv_until(lambda f: TCP in Ether(f))
+    assert rep is not None, "no RST"
+    ip = Ether(rep)[IP]
+    assert ip_checksums_ok(bytes(ip)[: ip.len])
+    fresh = IP(bytes(ip)[: ip.len])
+    fresh[TCP].chksum = None
+    assert IP(bytes(fresh))[TCP].chksum == ip[TCP].chksum, "TCP checksum differs from scapy's"
+    t = ip[TCP]
+    assert t.flags == "RA" and t.seq == 0 and t.ack == 1001 and (t.sport, t.dport) == (81, 40001)
+    finish(fw)
+
+
+@pytest.mark.conformance("I9")
+def test_fw_ping_with_ip_options_is_answered(fw):
+    """Unknown/harmless IP options (NOP, Record Route) do not stop an echo request."""
+    arp_resolve(fw)
+    req = IP(src=PEER_IP, dst=FW_IP, options=[IPOption_NOP(), IPOption_RR(routers=["0.0.0.0"] * 3)]) / \
+        ICMP(type=8, id=3, seq=3) / Raw(b"opts")
+    fw.send(frame_to(req))
+    rep, _ = fw.recv_until(lambda f: ICMP in Ether(f) and Ether(f)[ICMP].type == 0)
+    assert rep is not None, "no echo reply"
+    ip = Ether(rep)[IP]
+    assert ip_checksums_ok(bytes(ip)[: ip.len])
+    assert ip[ICMP].id == 3 and bytes(ip[ICMP].payload)[:4] == b"opts"
     finish(fw)
 
 
