@@ -104,6 +104,17 @@ def test_echo_after_who_has_needs_no_arp(wire):
 
 
 @pytest.mark.conformance("A3")
+@pytest.mark.parametrize("spa", ["255.255.255.255", "192.0.2.255", "224.0.0.1"])
+def test_who_has_from_broadcast_or_multicast_sender_not_cached(wire, spa):
+    """RFC 826 / RFC 1122 2.3.2.1: a sender protocol address that is broadcast or
+    multicast names no single host: it is never cached (documented: counted
+    arp_drop_bad_sender, not answered)."""
+    before = wire.snapshot()
+    expect_none(wire.send(who_has(sender=spa, sender_mac=OTHER_MAC)))
+    wire.assert_delta(before, arp_drop_bad_sender=1)
+
+
+@pytest.mark.conformance("A3")
 def test_is_at_for_us_from_unknown_sender_answered_nothing(wire):
     """RFC 826: a reply is never answered (only requests are)."""
     expect_none(wire.send(is_at(OTHER, OTHER_MAC)))
@@ -184,6 +195,25 @@ def test_latest_of_several_queued_packets_is_sent(wire):
     payloads = [bytes(f[UDP].payload) for f in out if UDP in f]
     assert b"dgram-3" in payloads, payloads
     assert len(payloads) == len(set(payloads))  # each at most once
+
+
+@pytest.mark.conformance("A5")
+def test_latest_kept_when_queue_overflows(wire):
+    """RFC 1122 2.3.2.2: with more waiting data than the ARP queue holds
+    (SEQS_ARP_QUEUE_BYTES), the LATEST datagram is still the one kept; older
+    ones are dropped and counted (arp_queue_drop)."""
+    import seqs
+    s = _sock(wire)
+    n = seqs.ARP_QUEUE_BYTES // 1000 + 3
+    before = wire.counters()
+    for i in range(n):
+        s.sendto(b"%02d" % i + b"." * 998, (OTHER, 9))
+        wire.drain()
+    out = wire.send(is_at(OTHER, OTHER_MAC))
+    heads = [bytes(f[UDP].payload)[:2] for f in out if UDP in f]
+    assert b"%02d" % (n - 1) in heads, heads
+    assert len(heads) < n
+    assert wire.delta(before).get("arp_queue_drop", 0) == n - len(heads)
 
 
 @pytest.mark.conformance("A5")
