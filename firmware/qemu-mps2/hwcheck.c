@@ -6,12 +6,15 @@
  *   - frames with EtherType 0x88B5 (IEEE local experimental) carry a command:
  *       "time"      -> reply payload is "time <microseconds since boot>"
  *       "unaligned" -> performs a misaligned 32-bit load (must fault)
+ *       "nosystick" -> stops the 1 kHz SysTick wake-up: from then on only the LAN9118
+ *                      RX interrupt can end WFI, which proves that it does
  *       "exit"      -> ends QEMU with exit code 0. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fw_hal.h"
 #include "fw_log.h"
+#include "mps2.h"
 
 static uint8_t frame[1536] __attribute__((aligned(4)));
 
@@ -51,6 +54,10 @@ void fw_main(void)
                 __asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(&frame[1]) : "memory");
                 (void)v;
                 fw_log("misaligned load did NOT fault\r\n");
+            }
+            if (is_cmd(frame, len, "nosystick")) {
+                SYST_CSR = 0;
+                fw_log("SysTick stopped\r\n");
             }
             if (is_cmd(frame, len, "time")) {
                 memcpy(frame + 14, "time ", 5);

@@ -200,6 +200,22 @@ def test_monotonic_clock_follows_wall_time(hwcheck):
     assert 0.8 * wall_us - 20000 < t1 - t0 < 1.2 * wall_us + 20000, (t1 - t0, wall_us)
 
 
+def test_lan9118_rx_interrupt_wakes_the_cpu(hwcheck):
+    """With SysTick stopped, WFI only ends on an interrupt from the LAN9118: frames sent one
+    at a time, with idle gaps, must still come back promptly."""
+    cmd = bytes.fromhex("025351000002020000000001") + b"\x88\xb5"
+    hwcheck.send(cmd + b"nosystick")
+    assert hwcheck.recv(3) is not None
+    hwcheck.wait_uart("SysTick stopped", 3)
+    for i in range(10):
+        time.sleep(0.05)
+        t0 = time.monotonic()
+        hwcheck.send(cmd[:12] + b"\x88\xb6" + bytes([i]) * 50)
+        got = hwcheck.recv(2)
+        assert got is not None and got[14] == i, f"frame {i} not reflected without SysTick"
+        assert time.monotonic() - t0 < 0.5
+
+
 def test_semihosting_exit_code_reaches_the_host(hwcheck):
     hwcheck.send(bytes.fromhex("025351000002020000000001") + b"\x88\xb5exit")
     assert hwcheck.wait_exit(10) == 0
