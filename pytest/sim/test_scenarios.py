@@ -42,8 +42,16 @@ def run_sim(scenario: Path, tmp: Path, seed: int | None = None, pcap: bool = Tru
     return p.returncode, summary, pcap_dir
 
 
-def failed_expectations(summary):
-    return [e for e in summary["expectations"] if not e["ok"]]
+def failed_expectations(summary, but=()):
+    return [e for e in summary["expectations"] if not e["ok"] and e["metric"] not in but]
+
+
+# Core bug reported 08:40 UTC: seqs_stack_output() returns 0 while the ARP request that
+# TCP's output just queued is pending, so next_deadline() is <= now once per connect to an
+# unresolved neighbour. The TCP scenarios expect adapter.deadline_stuck == 0; the tests
+# below check everything else and test_..._stale_deadline tracks this one (strict xfail:
+# it turns into a failure once the core is fixed, so the marker gets removed).
+STALE_DEADLINE = ("adapter.deadline_stuck",)
 
 
 def pcap_digest(pcap_dir: Path) -> dict[str, str]:
@@ -63,7 +71,7 @@ def load(name: str) -> dict:
 def check_frames_with_scapy(pcap_dir: Path, senders: dict[str, str]):
     """Every frame a stack sent (source MAC = its own) parses cleanly in scapy and
     carries IPv4/UDP/ICMP checksums that scapy recomputes to the same value."""
-    from scapy.layers.inet import IP, UDP, ICMP
+    from scapy.layers.inet import IP, TCP, UDP, ICMP
     from scapy.layers.l2 import ARP, Ether
     from scapy.utils import rdpcap
 
@@ -90,6 +98,11 @@ def check_frames_with_scapy(pcap_dir: Path, senders: dict[str, str]):
                 if want != 0:   # 0 = "no checksum" is legal for UDP over IPv4
                     del fresh[UDP].chksum
                     assert IP(bytes(fresh))[UDP].chksum == want, f"{node}: bad UDP checksum in {pkt.summary()}"
+            if pkt.haslayer(TCP):
+                fresh = IP(raw)
+                want = fresh[TCP].chksum
+                del fresh[TCP].chksum
+                assert IP(bytes(fresh))[TCP].chksum == want, f"{node}: bad TCP checksum in {pkt.summary()}"
             if pkt.haslayer(ICMP):
                 fresh = IP(raw)
                 want = fresh[ICMP].chksum
@@ -168,6 +181,46 @@ def test_droplist_loses_exactly_the_listed_frames(tmp_path):
     # b drops its frames #1, #5 (pings 0, 4); a drops its #3 (the reply to ping 3).
     assert flow["lost_seqs"] == [0, 3, 4]
     assert flow["received"] == 17 and s["metrics"]["link.dropped"] == 3
+
+
+def test_tcp_pair_bulk_both_ways_completes_intact_under_five_percent_loss(tmp_path):
+    sc = load("tcp-pair.toml")
+    code, s, pcaps = run_sim(SCENARIOS / "tcp-pair.toml", tmp_path)
+    assert not failed_expectations(s, but=STALE_DEADLINE)
+    m = s["metrics"]
+    sizes = [a["bytes"] for a in sc["app"] if a["type"] == "tcp-bulk"]
+    assert m["tcp.completed"] == len(sizes) == 2 and m["tcp.sink_bytes"] == sum(sizes)
+    rate = float(sc["link"]["rate"].removesuffix("Mbps")) * 1e6
+    for name, node in s["nodes"].items():
+        bulk = [a for a in node["apps"] if a["type"] == "tcp-bulk"][0]
+        sink = [a for a in node["apps"] if a["type"] == "tcp-sink"][0]
+        assert bulk["done"] and "error" not in bulk, (name, bulk)
+        assert bulk["info"]["state"] in ("FIN_WAIT_2", "TIME_WAIT", "CLOSED")
+        assert bulk["goodput_bps"] < rate   # cannot beat the link
+        [conn] = sink["connections"]
+        assert conn["eof"] and conn["bad_bytes"] == 0 and conn["bytes"] == sizes[0]
+    # 5 % loss on ~1500 data segments: recovery happened, and not only by timeouts.
+    assert m["tcp.retransmits"] >= 20 and m["tcp.fast_retransmits"] >= 1
+    assert check_frames_with_scapy(pcaps, {k: v["mac"] for k, v in s["nodes"].items()}) > 1500
+
+
+def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
+    code, s, _ = run_sim(SCENARIOS / "tcp-mesh.toml", tmp_path, pcap=False)
+    assert not failed_expectations(s, but=STALE_DEADLINE)
+    m = s["metrics"]
+    assert m["tcp.completed"] == m["tcp.sink_eof"] == 40 and m["tcp.sink_bytes"] == 40 * 200000
+    for name, node in s["nodes"].items():
+        sink = [a for a in node["apps"] if a["type"] == "tcp-sink"][0]
+        # every sink served exactly the two nodes that precede it in the list (ring)
+        assert len(sink["connections"]) == 2 and all(c["bad_bytes"] == 0 for c in sink["connections"]), name
+
+
+@pytest.mark.xfail(strict=True, reason="core bug: output() returns 0 with TCP's ARP request pending "
+                                      "(/tmp/core-bugs.md, 08:40 UTC)")
+def test_tcp_connect_to_unresolved_neighbour_leaves_no_stale_deadline(tmp_path):
+    code, s, _ = run_sim(SCENARIOS / "tcp-pair.toml", tmp_path, pcap=False)
+    stuck = {n: v.get("adapter_first_stuck") for n, v in s["nodes"].items() if v["adapter"]["deadline_stuck"]}
+    assert not stuck and code == 0
 
 
 def test_same_seed_gives_byte_identical_pcaps(tmp_path):
