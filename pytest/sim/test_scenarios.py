@@ -223,19 +223,21 @@ def test_tcp_connect_to_unresolved_neighbour_leaves_no_stale_deadline(tmp_path):
     assert not stuck and code == 0
 
 
-def test_same_seed_gives_byte_identical_pcaps(tmp_path):
-    _, s1, d1 = run_sim(SCENARIOS / "ping-mesh.toml", tmp_path, seed=7, tag="a")
-    _, s2, d2 = run_sim(SCENARIOS / "ping-mesh.toml", tmp_path, seed=7, tag="b")
+@pytest.mark.parametrize("scenario, nodes", [("ping-mesh.toml", 50), ("tcp-pair.toml", 2)])
+def test_same_seed_gives_byte_identical_pcaps(tmp_path, scenario, nodes):
+    _, s1, d1 = run_sim(SCENARIOS / scenario, tmp_path, seed=7, tag="a")
+    _, s2, d2 = run_sim(SCENARIOS / scenario, tmp_path, seed=7, tag="b")
     h1, h2 = pcap_digest(d1), pcap_digest(d2)
-    assert len(h1) == 50 and h1 == h2
+    assert len(h1) == nodes and h1 == h2
     for s in (s1, s2):
         s.pop("wall_s")
     assert s1 == s2
 
 
-def test_different_seed_gives_different_pcaps(tmp_path):
-    _, s1, d1 = run_sim(SCENARIOS / "ping-pair.toml", tmp_path, seed=1, tag="a")
-    _, s2, d2 = run_sim(SCENARIOS / "ping-pair.toml", tmp_path, seed=2, tag="b")
+@pytest.mark.parametrize("scenario", ["ping-pair.toml", "tcp-pair.toml"])
+def test_different_seed_gives_different_pcaps(tmp_path, scenario):
+    _, s1, d1 = run_sim(SCENARIOS / scenario, tmp_path, seed=1, tag="a")
+    _, s2, d2 = run_sim(SCENARIOS / scenario, tmp_path, seed=2, tag="b")
     h1, h2 = pcap_digest(d1), pcap_digest(d2)
     assert h1.keys() == h2.keys() == {"a.pcap", "b.pcap"}
     assert h1["a.pcap"] != h2["a.pcap"] and h1["b.pcap"] != h2["b.pcap"]
