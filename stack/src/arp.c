@@ -260,10 +260,6 @@ uint64_t seqs__arp_deadline(const seqs_stack_t *s) {
 
 /* --- reception (RFC 826 "Packet Reception") -------------------------------- */
 
-static int bad_sender_ip(uint32_t a) {
-    return seqs_ip4_is_limited_bcast(a) || seqs_ip4_is_multicast(a) || seqs_ip4_is_loopback(a);
-}
-
 void seqs__arp_input(seqs_stack_t *s, const uint8_t *pkt, size_t len) {
     SEQS_CNT(s, arp_rx);
     seqs_arp_view_t v;
@@ -284,7 +280,8 @@ void seqs__arp_input(seqs_stack_t *s, const uint8_t *pkt, size_t len) {
     }
     const uint8_t *sha = seqs_arp_sha(&v);
     uint32_t spa = seqs_arp_spa(&v), tpa = seqs_arp_tpa(&v);
-    if (seqs_mac_is_group(sha) || seqs_mac_is_zero(sha) || memcmp(sha, s->mac, 6) == 0 || bad_sender_ip(spa)) {
+    if (seqs_mac_is_group(sha) || seqs_mac_is_zero(sha) || memcmp(sha, s->mac, 6) == 0 ||
+        seqs__ip_names_no_host(s, spa)) {
         SEQS_CNT(s, arp_drop_bad_sender);
         return;
     }

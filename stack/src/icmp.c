@@ -174,7 +174,7 @@ void seqs__icmp_send_error(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8
      * fragment, or one whose source does not name a single host. */
     int suppress = rx->dst_bcast || rx->link_bcast || ihl < SEQS_IPV4_MIN_HDR ||
                    (seqs__be16(ip + 6) & SEQS_IPV4_OFF_MASK) != 0 || rx->src == 0 ||
-                   seqs__ip_is_bcast_or_mcast(s, rx->src) || seqs_ip4_is_loopback(rx->src) ||
+                   seqs__ip_names_no_host(s, rx->src) ||
                    (ip[9] == SEQS_PROTO_ICMP && (l4len == 0 || seqs_icmp_type_is_error(l4[0]))) ||
                    !seqs__ip_addr_usable(s);
     if (suppress) {

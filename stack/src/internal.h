@@ -82,6 +82,9 @@ int seqs__ip_send(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto,
 int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr);
 /* True when addr is limited broadcast, our subnet broadcast or multicast. */
 int seqs__ip_is_bcast_or_mcast(const seqs_stack_t *s, uint32_t addr);
+/* True when addr cannot be a sender (RFC 1122 3.2.1.3): broadcast (limited,
+ * subnet-directed, or the subnet's all-zeros form), multicast or loopback. */
+int seqs__ip_names_no_host(const seqs_stack_t *s, uint32_t addr);
 
 /* --- ICMP ---------------------------------------------------------------- */
 /* Sends an ICMP error (type/code, 4 extra bytes e.g. MTU) quoting the IP header

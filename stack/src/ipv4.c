@@ -30,11 +30,17 @@ int seqs__ip_is_bcast_or_mcast(const seqs_stack_t *s, uint32_t addr) {
     return seqs_ip4_is_limited_bcast(addr) || seqs_ip4_is_multicast(addr) || is_subnet_bcast(s, addr);
 }
 
-/* RFC 1122 3.2.1.3: a source must not be broadcast, multicast, loopback or
- * 0.0.0.0 (nor, arriving from the wire, our own address). */
+int seqs__ip_names_no_host(const seqs_stack_t *s, uint32_t a) {
+    if (seqs_ip4_is_limited_bcast(a) || seqs_ip4_is_multicast(a) || seqs_ip4_is_loopback(a) || is_subnet_bcast(s, a))
+        return 1;
+    /* RFC 1122 3.2.1.3 (a)/(b): {<subnet>, 0} is an obsolete broadcast form */
+    return seqs__ip_addr_usable(s) && s->ip.prefix <= 30 && a == (s->ip.addr & s->ip.mask);
+}
+
+/* RFC 1122 3.2.1.3: a source must name one host: not 0.0.0.0, a broadcast,
+ * multicast or loopback address (nor, arriving from the wire, our own address). */
 static int bad_source(const seqs_stack_t *s, uint32_t src) {
-    return src == 0 || seqs_ip4_is_limited_bcast(src) || seqs_ip4_is_multicast(src) || seqs_ip4_is_loopback(src) ||
-           is_subnet_bcast(s, src) || seqs__ip_is_local(s, src);
+    return src == 0 || seqs__ip_names_no_host(s, src) || seqs__ip_is_local(s, src);
 }
 
 void seqs__ip_deliver(seqs_stack_t *s, const seqs__ip_rx_t *rx, uint8_t proto, const uint8_t *l4, size_t l4len) {

@@ -119,27 +119,37 @@ int seqs_stack_input(seqs_stack_t *s, const uint8_t *frame, size_t len, uint64_t
     return SEQS_OK;
 }
 
+/* Moves the oldest queued frame into buf: its length, 0 if none, or NOBUFS. */
+static int txq_pull(seqs_stack_t *s, uint8_t *buf, size_t cap) {
+    size_t len;
+    const uint8_t *f = seqs__txq_peek(s, &len);
+    if (!f)
+        return 0;
+    if (len > cap || !buf)
+        return SEQS_ERR_NOBUFS;
+    memcpy(buf, f, len);
+    seqs__txq_pop(s);
+    SEQS_CNT(s, eth_tx);
+    return (int)len;
+}
+
 int seqs_stack_output(seqs_stack_t *s, uint8_t *buf, size_t cap, uint64_t now_us) {
     if (!s || (!buf && cap))
         return SEQS_ERR_INVAL;
     advance(s, now_us);
     seqs__run_timers(s);
-    size_t len;
-    const uint8_t *f = seqs__txq_peek(s, &len);
-    if (f) {
-        if (len > cap)
-            return SEQS_ERR_NOBUFS;
-        memcpy(buf, f, len);
-        seqs__txq_pop(s);
+    int n = txq_pull(s, buf, cap);
+    if (n != 0 || !buf)
+        return n;
+    n = seqs__tcp_output(s, buf, cap);
+    if (n > 0) {
         SEQS_CNT(s, eth_tx);
-        return (int)len;
+        return n;
     }
-    if (!buf)
-        return 0;
-    int n = seqs__tcp_output(s, buf, cap);
-    if (n > 0)
-        SEQS_CNT(s, eth_tx);
-    return n;
+    /* TCP found nothing to send but may have queued something on the way
+     * (an ARP request while routing, an RST): return that now, or the caller
+     * would see 0 with a frame pending. */
+    return n == 0 ? txq_pull(s, buf, cap) : n;
 }
 
 void seqs_stack_poll(seqs_stack_t *s, uint64_t now_us) {

@@ -78,6 +78,18 @@ static void test_a4_bad_hardware_protocol_sizes_or_truncated_ignored(void) {
     CHECK(entry(IP3) == NULL);
 }
 
+static void test_broadcast_or_multicast_sender_not_cached_or_answered(void) {
+    f_setup(&st, 1);
+    const uint32_t bad[] = {0xFFFFFFFFu, SEQS_IP4(224, 0, 0, 1), SEQS_IP4(127, 0, 0, 1), SEQS_IP4(192, 0, 2, 255),
+                            SEQS_IP4(192, 0, 2, 0)};
+    for (unsigned i = 0; i < 5; i++) {
+        inject_arp(10, 1, MAC3, bad[i], F_ADDR);
+        CHECK(entry(bad[i]) == NULL);
+    }
+    CHECK_EQ(st.cnt.arp_drop_bad_sender, 5);
+    CHECK_EQ(f_drain(&st, 10, o, 32), 0);
+}
+
 static void test_a5_unresolved_neighbour_queues_and_sends_after_reply(void) {
     f_setup(&st, 1);
     seqs_udp_t h = udp_sock();
@@ -301,6 +313,7 @@ int main(void) {
     RUN(test_a3_request_from_unknown_sender_is_cached);
     RUN(test_a2_request_for_other_ip_no_reply_but_refreshes_known_sender);
     RUN(test_a4_bad_hardware_protocol_sizes_or_truncated_ignored);
+    RUN(test_broadcast_or_multicast_sender_not_cached_or_answered);
     RUN(test_a5_unresolved_neighbour_queues_and_sends_after_reply);
     RUN(test_a5_full_queue_keeps_latest_datagram_per_target);
     RUN(test_a6_one_request_per_second_then_give_up_and_drop);

@@ -138,12 +138,13 @@ static void test_i4_not_our_destination_dropped(void) {
 
 static void test_i5_bad_sources_dropped_except_zero_for_dhcp(void) {
     f_setup(&st, 1);
-    const uint32_t bad[] = {0xFFFFFFFFu, SEQS_IP4(224, 0, 0, 5), SEQS_IP4(127, 0, 0, 1), 0, SEQS_IP4(192, 0, 2, 255), F_ADDR};
-    for (unsigned i = 0; i < 6; i++) {
+    const uint32_t bad[] = {0xFFFFFFFFu, SEQS_IP4(224, 0, 0, 5), SEQS_IP4(127, 0, 0, 1), 0, SEQS_IP4(192, 0, 2, 255),
+                            F_ADDR, SEQS_IP4(192, 0, 2, 0)};
+    for (unsigned i = 0; i < 7; i++) {
         size_t n = f_echo(f, F_US, F_PEER, bad[i], F_ADDR, 1, 1, "x", 1);
         seqs_stack_input(&st, f, n, 1);
     }
-    CHECK_EQ(st.cnt.ip_drop_bad_src, 6);
+    CHECK_EQ(st.cnt.ip_drop_bad_src, 7);
     seqs_udp_t h = udp_on(68);
     size_t n = f_udp(f, F_BCAST, F_PEER, 0, 0xFFFFFFFFu, 67, 68, "dhcp", 4);
     seqs_stack_input(&st, f, n, 1);

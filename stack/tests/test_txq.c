@@ -102,11 +102,28 @@ static void test_same_seed_same_frames(void) {
     CHECK(ny == nx && memcmp(x, y, (size_t)nx) != 0);
 }
 
+static void test_output_returns_arp_request_queued_by_tcp_output(void) {
+    /* TCP's output routes, which starts ARP and queues a request in the txq:
+     * the same output() call must hand that request out instead of 0. */
+    f_setup(&st, 1);
+    static uint8_t rx[256], tx[256];
+    seqs_tcp_t c;
+    CHECK_EQ(seqs_tcp_connect(&st, &c, SEQS_IP4(192, 0, 2, 77), 80, 0, rx, sizeof rx, tx, sizeof tx), SEQS_OK);
+    uint8_t buf[SEQS_MAX_FRAME];
+    int n = seqs_stack_output(&st, buf, sizeof buf, 100);
+    CHECK_EQ(n, 42);
+    CHECK_EQ(rd16(buf + 12), 0x0806);
+    CHECK_EQ(rd32(buf + 38), SEQS_IP4(192, 0, 2, 77));
+    CHECK_EQ(seqs_stack_output(&st, buf, sizeof buf, 100), 0);
+    CHECK(seqs_stack_next_deadline(&st) > 100);
+}
+
 int main(void) {
     RUN(test_fifo_order_survives_wrap);
     RUN(test_full_queue_refuses_whole_datagram_and_counts);
     RUN(test_small_caller_buffer_keeps_frame);
     RUN(test_deadline_covers_every_timer);
     RUN(test_same_seed_same_frames);
+    RUN(test_output_returns_arp_request_queued_by_tcp_output);
     return check_result();
 }
