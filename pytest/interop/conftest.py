@@ -15,7 +15,9 @@ def make_peer(request):
     binary = need_binary()
     made = []
 
-    def make(extra=(), ip=f"{SEQS_IP}/24", mac=SEQS_MAC) -> Peer:
+    def make(extra=(), ip=f"{SEQS_IP}/24", mac=SEQS_MAC, start=True) -> Peer:
+        """start=False: the namespace exists, seqs-tap is not started yet (the test
+        prepares a listener in the namespace first, then calls peer.proc.start())."""
         ns_name, tap = unique_names("io")
         ns = Netns(ns_name)
         made.append([ns, None])
@@ -23,7 +25,8 @@ def make_peer(request):
         proc = SeqsTap(tap, ns_name, mac=mac, ip=ip, binary=binary,
                        extra=["--peer-ip", f"{LINUX_IP}/24", *extra])
         made[-1][1] = proc
-        proc.start()
+        if start:
+            proc.start()
         return Peer(ns, tap, proc)
 
     yield make

@@ -31,6 +31,13 @@ def run(*argv):
     (GOOD + ["--udp-echo", "0"], "--udp-echo: port must be 1..65535"),
     (GOOD + ["--udp-echo", "70000"], "--udp-echo: port must be 1..65535"),
     (GOOD + ["--udp-echo"], "needs an argument"),
+    (GOOD + ["--tcp-echo", "0"], "--tcp-echo: port must be 1..65535"),
+    (GOOD + ["--tcp-source", "x"], "--tcp-source: port must be 1..65535"),
+    (GOOD + ["--ping", "192.0.2.1:0"], "--ping: expected A.B.C.D[:COUNT"),
+    (GOOD + ["--ping", "192.0.2"], "--ping: expected A.B.C.D[:COUNT"),
+    (GOOD + ["--ping", "192.0.2.1:1:2:3:4"], "--ping: expected A.B.C.D[:COUNT"),
+    (GOOD + ["--tcp-client", "192.0.2.1"], "--tcp-client: expected A.B.C.D:PORT"),
+    (GOOD + ["--tcp-client", "192.0.2.1:80:-5"], "--tcp-client: expected A.B.C.D:PORT"),
     (GOOD + ["--bogus"], "unknown option '--bogus'"),
     (GOOD + ["stray"], "unexpected argument 'stray'"),
 ])
@@ -52,5 +59,6 @@ def test_help_lists_core_options_and_every_service():
     r = run("--help")
     assert r.returncode == 0
     for opt in ("--tap", "--netns", "--mac", "--ip", "--gw", "--pcap", "--loss", "--seed",
-                "--duration", "--udp-echo PORT"):
+                "--duration", "--udp-echo PORT", "--tcp-echo PORT", "--tcp-discard PORT",
+                "--tcp-source PORT", "--ping A.B.C.D", "--tcp-client A.B.C.D:PORT"):
         assert opt in r.stdout

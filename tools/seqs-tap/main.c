@@ -6,8 +6,9 @@
  *            [--loss P --seed S] [--duration SECONDS]
  *
  * Prints `ready <ip> <mac>` once the device is up, serves until SIGINT/SIGTERM
- * or the duration, then prints its counters as one JSON line and exits 0.
- * Bad arguments: exit 2. Setup failures: exit 1.
+ * or the duration (or until every client service, e.g. --ping, has finished),
+ * then prints its counters as one JSON line and exits 0.
+ * Bad arguments: exit 2. Setup failures, or a client service that failed: exit 1.
  *
  * The loop: ppoll() on the tap fd with a timeout from the stack's (and the
  * services') next deadline, on CLOCK_MONOTONIC in microseconds. */
@@ -111,8 +112,9 @@ static void usage(FILE *f)
         "usage: %s --tap NAME [--netns NS] --mac MAC --ip A.B.C.D/N [--gw A.B.C.D] [options]\n"
         "\n"
         "Runs one seqs stack on TAP device NAME; the kernel end of the device is a real Linux host.\n"
-        "Prints `ready <ip> <mac>` once up, serves until SIGINT/SIGTERM or --duration, then prints\n"
-        "its counters as one JSON line (SIGUSR1 prints them without stopping).\n"
+        "Prints `ready <ip> <mac>` once up, serves until SIGINT/SIGTERM, --duration, or until every\n"
+        "client service has finished, then prints its counters as one JSON line (SIGUSR1 prints them\n"
+        "without stopping). Exit status: 0 ok, 1 setup error or a client failed, 2 bad arguments.\n"
         "\n"
         "  --tap NAME          TAP device to create/attach (IFF_TAP|IFF_NO_PI, no offloads)\n"
         "  --netns NS          create the device inside network namespace NS (/var/run/netns/NS or a path)\n"
@@ -138,7 +140,10 @@ static void usage(FILE *f)
         char head[64];
         snprintf(head, sizeof head, "--%s%s%s", (*o)->option, (*o)->argname ? " " : "",
                  (*o)->argname ? (*o)->argname : "");
-        fprintf(f, "  %-19s %s\n", head, (*o)->help);
+        if (strlen(head) > 19)
+            fprintf(f, "  %s\n  %-19s %s\n", head, "", (*o)->help);
+        else
+            fprintf(f, "  %-19s %s\n", head, (*o)->help);
     }
 }
 
@@ -362,6 +367,7 @@ typedef struct tool {
     loss_rng_t rng;
     tool_counters_t cnt;
     uint64_t start_us;
+    int started;               /* services started (the address is usable) */
 } tool_t;
 
 /* Pulls every frame the stack has queued and writes it to the tap. */
@@ -430,7 +436,7 @@ static int run_services(tool_t *t, uint64_t now)
     for (int round = 0; round < 256; round++) {
         pump_out(t, now);
         int progress = 0;
-        for (size_t i = 0; i < t->nsvc; i++)
+        for (size_t i = 0; t->started && i < t->nsvc; i++)
             if (t->svcs[i].ops->poll && t->svcs[i].ops->poll(&t->svcs[i], t->s, now) > 0)
                 progress = 1;
         if (!progress) {
@@ -445,7 +451,7 @@ static int run_services(tool_t *t, uint64_t now)
 static uint64_t next_deadline(const tool_t *t)
 {
     uint64_t d = seqs_stack_next_deadline(t->s);
-    for (size_t i = 0; i < t->nsvc; i++) {
+    for (size_t i = 0; t->started && i < t->nsvc; i++) {
         if (t->svcs[i].ops->deadline) {
             uint64_t sd = t->svcs[i].ops->deadline(&t->svcs[i]);
             if (sd < d)
@@ -455,10 +461,11 @@ static uint64_t next_deadline(const tool_t *t)
     return d;
 }
 
+/* 1 when there are client services and all of them have finished. */
 static int all_finished(const tool_t *t)
 {
     int any = 0;
-    for (size_t i = 0; i < t->nsvc; i++) {
+    for (size_t i = 0; t->started && i < t->nsvc; i++) {
         if (t->svcs[i].ops->finished) {
             any = 1;
             if (!t->svcs[i].ops->finished(&t->svcs[i]))
@@ -466,6 +473,16 @@ static int all_finished(const tool_t *t)
         }
     }
     return any;
+}
+
+/* Number of client services that finished with a failure. */
+static int failed_clients(const tool_t *t)
+{
+    int n = 0;
+    for (size_t i = 0; i < t->nsvc; i++)
+        if (t->svcs[i].ops->finished && t->svcs[i].ops->finished(&t->svcs[i]) < 0)
+            n++;
+    return n;
 }
 
 /* ---- report -------------------------------------------------------------- */
@@ -562,10 +579,6 @@ int main(int argc, char **argv)
     rc = seqs_stack_set_addr(t.s, t.opt.ip, t.opt.prefix, t.opt.gw, t.opt.probe ? SEQS_ADDR_PROBE : 0);
     if (rc != SEQS_OK)
         die_usage("--ip/--gw rejected by the stack: %s", seqs_strerror(rc));
-    for (size_t i = 0; i < t.nsvc; i++) {
-        if (t.svcs[i].ops->start && t.svcs[i].ops->start(&t.svcs[i], t.s, now, err, sizeof err) < 0)
-            die("%s", err);
-    }
 
     char ipbuf[20];
     ip_str(t.opt.ip, ipbuf, sizeof ipbuf);
@@ -583,6 +596,13 @@ int main(int argc, char **argv)
             if (st == SEQS_ADDR_CONFLICT)
                 die("address %s is in use by another host (RFC 5227 conflict)", ipbuf);
             if (st != SEQS_ADDR_TENTATIVE) {
+                /* Services start once the address is usable (after --probe too). */
+                for (size_t i = 0; i < t.nsvc; i++) {
+                    if (t.svcs[i].ops->start && t.svcs[i].ops->start(&t.svcs[i], t.s, now, err, sizeof err) < 0)
+                        die("%s", err);
+                }
+                t.started = 1;
+                busy = run_services(&t, now);
                 printf("ready %s %02x:%02x:%02x:%02x:%02x:%02x\n", ipbuf, t.opt.mac[0], t.opt.mac[1],
                        t.opt.mac[2], t.opt.mac[3], t.opt.mac[4], t.opt.mac[5]);
                 fflush(stdout);
@@ -622,11 +642,16 @@ int main(int argc, char **argv)
             die("tap %s: device error (revents 0x%x)", t.opt.tap, pfd.revents);
     }
 
-    for (size_t i = 0; i < t.nsvc; i++)
+    for (size_t i = 0; t.started && i < t.nsvc; i++)
         if (t.svcs[i].ops->stop)
             t.svcs[i].ops->stop(&t.svcs[i], t.s);
     pcap_close(&t.pcap);
     report(&t, 1);
     close(t.fd);
+    int failed = failed_clients(&t);
+    if (failed) {
+        fprintf(stderr, "%s: %d client service(s) failed (see \"error\" in the report)\n", g_prog, failed);
+        return 1;
+    }
     return 0;
 }

@@ -38,8 +38,9 @@ typedef struct svc_ops {
     int (*poll)(svc_t *sv, seqs_stack_t *s, uint64_t now_us);
     /* Optional: the next time poll() must run even if nothing arrives (SEQS_NEVER if none). */
     uint64_t (*deadline)(const svc_t *sv);
-    /* Optional, for client modes: 1 once the service has finished its job. When
-     * every instance that has this hook reports 1, seqs-tap exits. */
+    /* Optional, for client modes: 0 while working, 1 once it finished its job,
+     * -1 if it finished and failed. When every instance that has this hook has
+     * finished, seqs-tap exits (status 1 if any failed). */
     int (*finished)(const svc_t *sv);
     /* Writes the instance's counters as JSON object members ("rx":1,"tx":2), no braces. */
     void (*report)(const svc_t *sv, FILE *f);
@@ -61,5 +62,7 @@ extern const svc_ops_t svc_udp_echo;
 extern const svc_ops_t svc_tcp_echo;
 extern const svc_ops_t svc_tcp_discard;
 extern const svc_ops_t svc_tcp_source;
+extern const svc_ops_t svc_ping;
+extern const svc_ops_t svc_tcp_client;
 
 #endif

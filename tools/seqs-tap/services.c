@@ -9,6 +9,8 @@ const svc_ops_t *const seqs_tap_services[] = {
     &svc_tcp_echo,     /* --tcp-echo PORT */
     &svc_tcp_discard,  /* --tcp-discard PORT */
     &svc_tcp_source,   /* --tcp-source PORT */
-    /* next: client modes (--tcp-send ...), --http, --dhcp ... */
+    &svc_ping,         /* --ping A.B.C.D[:COUNT[:SIZE[:MS]]]   (client) */
+    &svc_tcp_client,   /* --tcp-client A.B.C.D:PORT[:BYTES]    (client) */
+    /* next: --http, --dhcp, --dns ... */
     NULL,
 };
