@@ -203,6 +203,14 @@ void seqs__tcb_input(seqs__tcb_t *t, const seqs__seg_t *g, seqs__tcb_out_t *o) {
         return;
     }
 
+    /* RFC 9293 3.10.7.4 / RFC 6191: a new SYN (no ACK) above RCV.NXT for a
+     * TIME-WAIT 4-tuple may start a new incarnation; the caller decides. */
+    if (t->state == SEQS_TCP_TIME_WAIT && (fl & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+        SEQ_GT(g->seq, t->rcv_nxt)) {
+        o->act |= TCB_TW_SYN | TCB_DROP;
+        return;
+    }
+
     uint32_t seglen = g->len + ((fl & TCP_SYN) ? 1u : 0u) + ((fl & TCP_FIN) ? 1u : 0u);
 
     /* first check: sequence number */
@@ -252,10 +260,6 @@ void seqs__tcb_input(seqs__tcb_t *t, const seqs__seg_t *g, seqs__tcb_out_t *o) {
     /* fourth check: SYN in a synchronized state (RFC 5961 4.2) */
     if (fl & TCP_SYN) {
         o->act |= TCB_DROP;
-        if (t->state == SEQS_TCP_TIME_WAIT && SEQ_GT(g->seq, t->rcv_nxt)) {
-            o->act |= TCB_TW_SYN;   /* RFC 9293 3.10.7.4 / RFC 6191: may reopen */
-            return;
-        }
         o->act |= TCB_CHALLENGE;
         return;
     }
