@@ -122,7 +122,11 @@ def test_linux_and_a_simulated_seqs_node_ping_and_udp_echo_each_other(netns, tmp
                             "--pcap-dir", str(tmp_path), "--quiet"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)   # the TapBridge is up once the simulation started
+        # The tap has carrier once the TapBridge holds its fd (the simulation started).
+        deadline = time.monotonic() + 5
+        while "LOWER_UP" not in sh("ip", "link", "show", "tap0").stdout and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
         ping = sh("ping", "-c", "10", "-i", "0.1", "-W", "1", SEQS, check=False)
         echoed = udp_echo_from_linux(10)
         out, err = sim.communicate(timeout=30)
