@@ -9,6 +9,7 @@ The core-free `hwcheck` image tests the board layer alone (LAN9118 driver, clock
 semihosting exit, the unaligned-access trap that makes the M3 fault like an M0+)."""
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -231,6 +232,23 @@ def test_misaligned_word_load_faults_like_a_cortex_m0plus(hwcheck):
     log = hwcheck.uart()
     assert "FAULT" in log and "UNALIGNED" in log
     assert "did NOT fault" not in log
+
+
+@pytest.mark.parametrize("name", ["seqs-qemu-mps2.elf", "seqs-qemu-mps2-hwcheck.elf"])
+def test_image_contains_only_armv6m_instructions(name):
+    """The M3 would run Thumb-2 code an M0+ cannot: check the disassembly. ARMv6-M's only
+    32-bit instructions are BL, MRS, MSR, DMB, DSB, ISB; CBZ/CBNZ and IT are ARMv7-M."""
+    objdump = shutil.which("arm-none-eabi-objdump")
+    if objdump is None:
+        pytest.skip("arm-none-eabi-objdump not installed")
+    out = subprocess.run([objdump, "-d", str(image(name))], capture_output=True, text=True, check=True).stdout
+    wide, narrow = set(), set()
+    for m in re.finditer(r"^\s+[0-9a-f]+:\t([0-9a-f]{4})( [0-9a-f]{4})?\s*\t(\S+)", out, re.M):
+        (wide if m.group(2) else narrow).add(m.group(3).split(".")[0])
+    assert wide, "no instructions found in the disassembly"
+    assert wide <= {"bl", "mrs", "msr", "dmb", "dsb", "isb"}, f"Thumb-2-only instructions: {wide}"
+    v7_narrow = {n for n in narrow if n in ("cbz", "cbnz") or re.fullmatch(r"it[te]{0,3}", n)}
+    assert not v7_narrow, f"ARMv7-M-only instructions: {v7_narrow}"
 
 
 # ---------------------------------------------------------------------------
