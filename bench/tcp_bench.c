@@ -7,6 +7,7 @@
  *                                  delivery or its goodput fell > 20 % below FILE
  *   tcp_bench --perf               throughput, CPU per segment, RAM per connection
  *   tcp_bench --synflood N         N spoofed SYNs, then a real client connects and transfers
+ *   tcp_bench --sweep N            every cell with seeds 1..N: failures and the goodput spread
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,7 +240,32 @@ static int synflood(unsigned n) {
     return ok ? 0 : 1;
 }
 
+static int sweep(unsigned n) {
+    int fails = 0;
+    printf("# cell           seeds  failed  min_KiB/s  mean_KiB/s  max_KiB/s\n");
+    for (unsigned i = 0; i < NCELLS; i++) {
+        double mn = 1e18, mx = 0, sum = 0;
+        unsigned bad = 0;
+        for (unsigned seed = 1; seed <= n; seed++) {
+            result_t r = run_cell(&cells[i], seed);
+            if (!r.ok) {
+                bad++;
+                fprintf(stderr, "%s seed %u failed\n", cells[i].name, seed);
+            }
+            for (int d = 0; d < 2; d++) {
+                if (r.kbps[d] < mn) mn = r.kbps[d];
+                if (r.kbps[d] > mx) mx = r.kbps[d];
+                sum += r.kbps[d];
+            }
+        }
+        fails += (int)bad;
+        printf("%-14s %6u %7u %10.1f %11.1f %10.1f\n", cells[i].name, n, bad, mn, sum / (2.0 * n), mx);
+    }
+    return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "--sweep") == 0) return sweep((unsigned)atoi(argv[2]));
     if (argc >= 2 && strcmp(argv[1], "--goodput") == 0) {
         result_t res[NCELLS];
         return grid(stdout, res) ? 1 : 0;
