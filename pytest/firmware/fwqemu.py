@@ -80,7 +80,12 @@ class QemuMps2:
         if self.netns:
             cmd = ["ip", "netns", "exec", self.netns] + cmd
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.wait_uart("ready\r\n", self.boot_timeout)
+        try:
+            self.wait_uart("ready\r\n", self.boot_timeout)   # kills QEMU itself on failure
+        except BaseException:
+            self.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc):
