@@ -409,6 +409,19 @@ def test_error_with_short_quote_malformed(ipwire, quote_len):
 
 
 @pytest.mark.conformance("C8")
+def test_error_quoting_non_initial_fragment_malformed(ipwire):
+    """RFC 5927 / RFC 792: a quoted datagram that is a non-initial fragment has no
+    transport header to match: not acted on (icmp_drop_malformed)."""
+    s = _connected(ipwire)
+    q = bytes(IP(src=US, dst=PEER, frag=10, proto=17) / UDP(sport=7700, dport=9999))[:28]
+    pkt = Ether(dst=US_MAC, src=PEER_MAC) / IP(src=PEER, dst=US) / ICMP(type=3, code=3) / q
+    before = ipwire.counters()
+    ipwire.send(pkt)
+    assert s.error() is None
+    assert ipwire.delta(before).get("icmp_drop_malformed") == 1
+
+
+@pytest.mark.conformance("C8")
 def test_error_with_bad_quoted_ip_version_malformed(ipwire):
     """RFC 5927: the quoted header must itself be a valid IPv4 header (version 4,
     IHL >= 5) before anything is looked up."""

@@ -162,6 +162,32 @@ def test_invalid_source_dropped(ipwire, src):
 
 
 @pytest.mark.conformance("I5")
+@pytest.mark.parametrize("src", [US, "192.0.2.0"], ids=["our-own", "subnet-zero"])
+def test_own_or_subnet_zero_source_dropped(ipwire, src):
+    """RFC 1122 3.2.1.3: our own address arriving from the wire (a "land" spoof)
+    and {<subnet>, 0} (the obsolete broadcast form, 3.2.1.3 (a)/(b) -- documented)
+    are not valid sources: ip_drop_bad_src."""
+    ipwire.send_dropped(echo(src=src), "ip_drop_bad_src")
+
+
+@pytest.mark.conformance("I5")
+def test_zero_source_udp_only_for_dhcp(ipwire):
+    """RFC 1122 3.2.1.3 / RFC 2131 4.1 (documented): 0.0.0.0 as a source is only
+    accepted for UDP to the DHCP ports 67/68 (clients without an address);
+    to any other port it is dropped (udp_drop_bad_src), and TCP from it is dropped
+    (ip_drop_bad_src)."""
+    from scapy.layers.inet import TCP
+    s = _sock(ipwire, 7109)
+    ipwire.send_dropped(udp(7109, src="0.0.0.0"), "udp_drop_bad_src")
+    assert s.recvfrom() is None
+    tcp = Ether(dst=US_MAC, src=PEER_MAC) / IP(src="0.0.0.0", dst=US) / TCP(sport=1, dport=80, flags="S")
+    ipwire.send_dropped(tcp, "ip_drop_bad_src")
+    d = _sock(ipwire, 67)
+    ipwire.send(udp(67, b"dhcp", src="0.0.0.0", sport=68, dst="255.255.255.255", dst_mac=BCAST_MAC))
+    assert d.recvfrom() == (b"dhcp", ("0.0.0.0", 68), "255.255.255.255")
+
+
+@pytest.mark.conformance("I5")
 def test_invalid_source_udp_not_delivered(ipwire):
     """RFC 1122 3.2.1.3: the same for UDP: not delivered to a bound socket."""
     s = _sock(ipwire, 7102)

@@ -71,6 +71,7 @@ LINUX_CASES = [
     ("test_ipv4", "test_invalid_source_dropped", {"src": "224.0.0.5"}),
     ("test_ipv4", "test_invalid_source_dropped", {"src": "127.0.0.1"}),
     ("test_ipv4", "test_invalid_source_dropped", {"src": "0.0.0.0"}),
+    ("test_ipv4", "test_own_or_subnet_zero_source_dropped", {"src": "192.0.2.2"}),
     ("test_ipv4", "test_unicast_ip_in_link_broadcast_dropped", {"mac": "ff:ff:ff:ff:ff:ff"}),
     ("test_ipv4", "test_unicast_ip_in_link_broadcast_dropped", {"mac": "01:00:5e:00:00:01"}),
     ("test_ipv4", "test_low_ttl_delivered_locally", {"ttl": 0}),

@@ -63,6 +63,26 @@ def test_demux_by_port_and_order(ipwire):
 
 
 @pytest.mark.conformance("U1")
+def test_full_receive_buffer_drops_new_datagrams(ipwire):
+    """RFC 768 / RFC 1122 4.1.3: a datagram that does not fit the socket's receive
+    buffer is dropped (udp_drop_queue_full); those already queued are intact
+    and in order, and space freed by reading is reused."""
+    s = ipwire.stack.udp_socket(rxbuf=256)
+    s.bind(port=8007)
+    before = ipwire.counters()
+    for i in range(10):
+        ipwire.send(udp(8007, b"%d" % i + b"." * 59))
+    got = []
+    while (d := s.recvfrom()) is not None:
+        got.append(d[0])
+    assert 1 <= len(got) < 10
+    assert got == [b"%d" % i + b"." * 59 for i in range(len(got))]
+    assert ipwire.delta(before).get("udp_drop_queue_full") == 10 - len(got)
+    ipwire.send(udp(8007, b"after"))
+    assert s.recvfrom()[0] == b"after"
+
+
+@pytest.mark.conformance("U1")
 def test_connected_socket_filters_sources(ipwire):
     """RFC 1122 4.1.3.4 (documented, as BSD sockets): a connected socket only accepts
     datagrams from its peer address and port."""
