@@ -487,6 +487,22 @@ static int failed_clients(const tool_t *t)
 
 /* ---- report -------------------------------------------------------------- */
 
+/* Writes s as a JSON string (arguments are user input: quote what must be). */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
 static void report(const tool_t *t, int final)
 {
     FILE *f = stdout;
@@ -508,8 +524,9 @@ static void report(const tool_t *t, int final)
     }
     fprintf(f, "},\"services\":[");
     for (size_t i = 0; i < t->nsvc; i++) {
-        fprintf(f, "%s{\"service\":\"%s\",\"arg\":\"%s\",", i ? "," : "", t->svcs[i].ops->option,
-                t->svcs[i].arg);
+        fprintf(f, "%s{\"service\":\"%s\",\"arg\":", i ? "," : "", t->svcs[i].ops->option);
+        json_str(f, t->svcs[i].arg);
+        fputc(',', f);
         if (t->svcs[i].ops->report)
             t->svcs[i].ops->report(&t->svcs[i], f);
         fputc('}', f);
