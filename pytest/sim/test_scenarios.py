@@ -42,16 +42,10 @@ def run_sim(scenario: Path, tmp: Path, seed: int | None = None, pcap: bool = Tru
     return p.returncode, summary, pcap_dir
 
 
-def failed_expectations(summary, but=()):
-    return [e for e in summary["expectations"] if not e["ok"] and e["metric"] not in but]
+def failed_expectations(summary):
+    return [e for e in summary["expectations"] if not e["ok"]]
 
 
-# Core bug reported 08:40 UTC: seqs_stack_output() returns 0 while the ARP request that
-# TCP's output just queued is pending, so next_deadline() is <= now once per connect to an
-# unresolved neighbour. The TCP scenarios expect adapter.deadline_stuck == 0; the tests
-# below check everything else and test_..._stale_deadline tracks this one (strict xfail:
-# it turns into a failure once the core is fixed, so the marker gets removed).
-STALE_DEADLINE = ("adapter.deadline_stuck",)
 
 
 def pcap_digest(pcap_dir: Path) -> dict[str, str]:
@@ -186,7 +180,7 @@ def test_droplist_loses_exactly_the_listed_frames(tmp_path):
 def test_tcp_pair_bulk_both_ways_completes_intact_under_five_percent_loss(tmp_path):
     sc = load("tcp-pair.toml")
     code, s, pcaps = run_sim(SCENARIOS / "tcp-pair.toml", tmp_path)
-    assert not failed_expectations(s, but=STALE_DEADLINE)
+    assert code == 0, failed_expectations(s)
     m = s["metrics"]
     sizes = [a["bytes"] for a in sc["app"] if a["type"] == "tcp-bulk"]
     assert m["tcp.completed"] == len(sizes) == 2 and m["tcp.sink_bytes"] == sum(sizes)
@@ -206,7 +200,7 @@ def test_tcp_pair_bulk_both_ways_completes_intact_under_five_percent_loss(tmp_pa
 
 def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "tcp-mesh.toml", tmp_path, pcap=False)
-    assert not failed_expectations(s, but=STALE_DEADLINE)
+    assert code == 0, failed_expectations(s)
     m = s["metrics"]
     assert m["tcp.completed"] == m["tcp.sink_eof"] == 40 and m["tcp.sink_bytes"] == 40 * 200000
     for name, node in s["nodes"].items():
@@ -215,9 +209,9 @@ def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
         assert len(sink["connections"]) == 2 and all(c["bad_bytes"] == 0 for c in sink["connections"]), name
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: output() returns 0 with TCP's ARP request pending "
-                                      "(/tmp/core-bugs.md, 08:40 UTC)")
 def test_tcp_connect_to_unresolved_neighbour_leaves_no_stale_deadline(tmp_path):
+    """A TCP connect to a neighbour not yet in the ARP cache: output() must hand out the
+    ARP request TCP's routing queued, so no deadline <= now is left behind (core 51c800e)."""
     code, s, _ = run_sim(SCENARIOS / "tcp-pair.toml", tmp_path, pcap=False)
     stuck = {n: v.get("adapter_first_stuck") for n, v in s["nodes"].items() if v["adapter"]["deadline_stuck"]}
     assert not stuck and code == 0
