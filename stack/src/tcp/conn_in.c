@@ -252,14 +252,32 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         c->dupacks++;
         c->st.dup_acks_in++;
         if (c->in_recovery) {
-            if (!c->sack_ok) c->cwnd += mss;                 /* inflate (RFC 5681 (5)) */
-            else if (SEQ_GT(high_sack(c), c->rtx_end)) {
-                c->rtx_end = high_sack(c);
-                c->rtx_active = 1;
+            if (!c->sack_ok) {
+                c->cwnd += mss;                              /* inflate (RFC 5681 (5)) */
+            } else {
+                if (SEQ_GT(high_sack(c), c->rtx_end)) {
+                    c->rtx_end = high_sack(c);
+                    c->rtx_active = 1;
+                }
+                /* data sent after our retransmission of SND.UNA was SACKed while
+                 * SND.UNA stayed: the retransmission itself was lost (the idea of
+                 * RFC 8985 RACK, reduced to the first hole) */
+                if (!c->rtx_active && SEQ_GT(high_sack(c), c->rtx_mark + mss)) {
+                    c->rtx_next = c->tcb.snd_una;
+                    c->rtx_active = 1;
+                    c->rtx_mark = c->tcb.snd_nxt;
+                }
             }
         } else if ((c->dupacks >= 3 || (c->sack_ok && seqs__tcp_sacked_bytes(c) >= 3u * mss)) &&
                    !SEQ_LT(c->tcb.snd_una, c->recover)) {
             enter_recovery(s, c);
+        } else if (c->sack_ok && SEQ_LT(c->tcb.snd_una, c->recover) && !c->rtx_active &&
+                   SEQ_GT(high_sack(c), c->rtx_mark + mss)) {
+            /* after an RTO: the retransmission of SND.UNA was lost too */
+            c->rtx_next = c->tcb.snd_una;
+            c->rtx_end = high_sack(c);
+            c->rtx_active = 1;
+            c->rtx_mark = c->tcb.snd_nxt;
         }
     }
 }

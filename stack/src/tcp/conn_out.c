@@ -100,6 +100,8 @@ static int plan(const conn_t *c, plan_t *p) {
     if (t->syn_acked) {
         uint32_t pm = payload_max(c);
         uint32_t cwnd = c->cwnd;
+        /* RFC 3042 limited transmit: one new segment for each of the first two duplicate ACKs */
+        if (!c->in_recovery && c->dupacks && c->dupacks < 3) cwnd += (uint32_t)c->dupacks * c->mss;
         /* retransmission: the next hole in [rtx_next, rtx_end) */
         if (c->rtx_active) {
             uint32_t seq = c->rtx_next;
@@ -347,6 +349,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             SEQS_CNT(s, tcp_tx_retransmit);
             c->rtt_timing = 0;      /* Karn */
             c->rtx_tsval = (seqs__tcp_now_ms(s) + c->ts_offset) | 1u;
+            if (p->seq == t->snd_una) c->rtx_mark = t->snd_nxt;
             if (!(sent_flags & TCP_SYN)) {
                 c->rtx_next = p->seq + len + ((sent_flags & TCP_FIN) ? 1u : 0u);
                 if (SEQ_GEQ(c->rtx_next, c->rtx_end)) c->rtx_active = 0;

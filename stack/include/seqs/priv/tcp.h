@@ -68,6 +68,7 @@ typedef struct seqs__tcp_conn {
     seqs__range_t ooo[SEQS_TCP_OOO_RANGES];     /* received out of order (sorted by recency) */
     seqs__range_t sack[SEQS_TCP_SACK_RANGES];  /* scoreboard, sorted by sequence */
     uint32_t rtx_next, rtx_end, recover;
+    uint32_t rtx_mark;      /* SND.NXT when SND.UNA was last retransmitted (lost-retransmission check) */
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
