@@ -1,0 +1,75 @@
+"""The Python TCP API and handle safety (generation counters)."""
+import pytest
+
+seqs = pytest.importorskip("seqs")
+
+
+def _pair():
+    a = seqs.Stack(mac="02:00:00:00:00:0a", seed=1, gratuitous=False)
+    b = seqs.Stack(mac="02:00:00:00:00:0b", seed=2, gratuitous=False)
+    a.set_addr("192.0.2.1/24")
+    b.set_addr("192.0.2.2/24")
+    return a, b
+
+
+def _pump(a, b, t, rounds=20):
+    for _ in range(rounds):
+        t += 100
+        fa, fb = a.output_all(t), b.output_all(t)
+        if not fa and not fb:
+            a.poll(t)
+            b.poll(t)
+        for f in fa:
+            b.input(f, t)
+        for f in fb:
+            a.input(f, t)
+    return t
+
+
+def test_stale_handle_after_abort_and_slot_reuse():
+    a, b = _pair()
+    b.tcp_listen(80)
+    c1 = a.tcp_connect("192.0.2.2", 80)
+    c1.abort()
+    c2 = a.tcp_connect("192.0.2.2", 80)
+    assert c2.handle & 0xFF == c1.handle & 0xFF       # same slot ...
+    assert c2.handle != c1.handle                     # ... another generation
+    with pytest.raises(seqs.BadHandle):
+        c1.state
+    with pytest.raises(seqs.BadHandle):
+        c1.write(b"x")
+    assert c2.state == "SYN_SENT"
+
+
+def test_echo_and_info_counters():
+    a, b = _pair()
+    lst = b.tcp_listen(7)
+    c = a.tcp_connect("192.0.2.2", 7)
+    t = _pump(a, b, 1000)
+    s = lst.accept()
+    assert s is not None and lst.accept() is None
+    c.write(b"ping" * 100)
+    t = _pump(a, b, t)
+    s.write(s.read_all())
+    t = _pump(a, b, t)
+    assert c.read_all() == b"ping" * 100
+    i = c.info()
+    assert i["state"] == "ESTABLISHED" and i["sack"] and i["tstamp"] and i["wscale"] in (0, 1)
+    assert i["srtt_us"] > 0 and i["rto_us"] >= 200_000 and i["cwnd"] > 0 and i["retransmits"] == 0
+    assert i["local_port"] == c.local[1] and i["remote_port"] == 7 and i["remote_addr"] == "192.0.2.2"
+
+
+def test_errors_are_exceptions():
+    a, b = _pair()
+    with pytest.raises(seqs.AddressInUse):
+        b.tcp_listen(80)
+        b.tcp_listen(80)
+    c = a.tcp_connect("192.0.2.2", 81)               # nobody listens there
+    _pump(a, b, 1000)
+    assert c.state == "CLOSED"
+    with pytest.raises(seqs.ConnectionRefused):
+        c.read()
+    cfg = a.tcp_config()
+    assert cfg["msl_ms"] == 60000 and cfg["syncookies"] == 1
+    with pytest.raises(seqs.InvalidArgument):
+        a.tcp_config(msl_ms=0)
