@@ -32,7 +32,7 @@ bash tools/check-core-m0.sh build/m0plus
 step "pytest: bindings, conformance, property, TCP, interop, ns-3, firmware"
 export SEQS_BUILD_DIR=$PWD/build
 [ "$(id -u)" = 0 ] && export SEQS_NO_SKIP=1   # root has every dependency: a skip is a bug
-$PY -m pytest pytest -q -rs -p no:cacheprovider
+$PY -m pytest pytest -q -rfEs -p no:cacheprovider
 
 step "conformance report"
 $PY tools/conformance_report.py --build-dir build --require E,A,I,C,U
