@@ -179,3 +179,24 @@ def test_tcp_echo_survives_5_percent_loss(make_peer):
     assert final["counters"]["tcp_tx_retransmit"] > 0
     assert final["tool"]["loss_drop_tx"] > 0 and final["tool"]["loss_drop_rx"] > 0
     assert not tcp_errors(peer)
+
+
+def test_tcp_source_under_2_percent_loss_recovers_with_fast_retransmit(make_peer):
+    """seqs as the sender through seeded 2 % loss each way: the 2 MB stream
+    arrives intact and in order, and most losses are repaired by fast
+    retransmit (duplicate ACKs / SACK from Linux), not by RTO expiry."""
+    peer = make_peer(SERVICES + ["--loss", "0.02", "--seed", "5"])
+    n = 2 << 20
+    s = connect(peer, SOURCE, timeout=60)
+    t0 = time.monotonic()
+    got = recv_exactly(s, n)
+    took = time.monotonic() - t0
+    s.close()
+    assert got == pattern(n)
+    time.sleep(0.2)   # let seqs see the close
+    src = service(peer.proc.stop(), "tcp-source")
+    report("tcp-source-2MB-loss2%", seconds=round(took, 2), mbit_s=round(8 * n / took / 1e6, 1),
+           retransmits=src["retransmits"], fast_retransmits=src["fast_retransmits"],
+           rto_expirations=src["rto_expirations"])
+    assert src["retransmits"] > 0
+    assert src["fast_retransmits"] > src["rto_expirations"], src

@@ -24,6 +24,7 @@ typedef struct tcp_conn {
     size_t pend_len, pend_off; /* echo: bytes read but not yet queued back */
     uint8_t pend[TCP_SVC_CHUNK];
     uint64_t src_off;          /* source: position in the pattern */
+    seqs_tcp_info_t info;      /* latest snapshot, folded into the totals when the connection ends */
 } tcp_conn_t;
 
 typedef struct tcp_srv {
@@ -34,7 +35,22 @@ typedef struct tcp_srv {
     tcp_conn_t conns[TCP_SVC_CONNS];
     uint32_t accepted, closed, errors, refused_slots;
     uint64_t bytes_in, bytes_out;
+    /* seqs_tcp_info() totals over ended connections: how recovery went */
+    uint64_t retransmits, rto_expirations, fast_retransmits, dup_acks_in, ooo_segs_in, zero_window_probes;
+    uint32_t max_srtt_us;
 } tcp_srv_t;
+
+static void fold_info(tcp_srv_t *st, const seqs_tcp_info_t *i)
+{
+    st->retransmits += i->retransmits;
+    st->rto_expirations += i->rto_expirations;
+    st->fast_retransmits += i->fast_retransmits;
+    st->dup_acks_in += i->dup_acks_in;
+    st->ooo_segs_in += i->ooo_segs_in;
+    st->zero_window_probes += i->zero_window_probes;
+    if (i->srtt_us > st->max_srtt_us)
+        st->max_srtt_us = i->srtt_us;
+}
 
 static int tcp_parse(svc_t *sv, const char *arg, char *err, size_t errlen, tcp_mode_t mode, const char *opt)
 {
@@ -107,9 +123,11 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
 {
     static uint8_t scratch[TCP_SVC_CHUNK];
     int state = seqs_tcp_state(s, c->h);
+    seqs_tcp_info(s, c->h, &c->info);   /* fails (keeping the last snapshot) once the handle is stale */
     if (state < 0 || state == SEQS_TCP_CLOSED || state == SEQS_TCP_TIME_WAIT) {
         if (!c->closing && seqs_tcp_error(s, c->h) < 0)
             st->errors++;   /* reset by the peer, timed out ... */
+        fold_info(st, &c->info);
         memset(c, 0, sizeof *c);
         st->closed++;
         return 1;
@@ -205,9 +223,14 @@ static void tcp_report(const svc_t *sv, FILE *f)
     for (size_t i = 0; i < TCP_SVC_CONNS; i++)
         active += st->conns[i].h != 0;
     fprintf(f, "\"port\":%u,\"accepted\":%u,\"active\":%u,\"closed\":%u,\"errors\":%u,\"refused_slots\":%u,"
-               "\"bytes_in\":%llu,\"bytes_out\":%llu",
+               "\"bytes_in\":%llu,\"bytes_out\":%llu,\"retransmits\":%llu,\"rto_expirations\":%llu,"
+               "\"fast_retransmits\":%llu,\"dup_acks_in\":%llu,\"ooo_segs_in\":%llu,\"zero_window_probes\":%llu,"
+               "\"max_srtt_us\":%u",
             st->port, st->accepted, active, st->closed, st->errors, st->refused_slots,
-            (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+            (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
+            (unsigned long long)st->retransmits, (unsigned long long)st->rto_expirations,
+            (unsigned long long)st->fast_retransmits, (unsigned long long)st->dup_acks_in,
+            (unsigned long long)st->ooo_segs_in, (unsigned long long)st->zero_window_probes, st->max_srtt_us);
 }
 
 static void tcp_stop(svc_t *sv, seqs_stack_t *s)

@@ -24,6 +24,7 @@ typedef struct tcp_client {
     int shut, closed, done;    /* done: 1 ok, -1 failed */
     int err;
     int last_state;
+    seqs_tcp_info_t info;      /* latest snapshot while the handle is valid */
 } tcp_client_t;
 
 static int tcpc_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
@@ -92,6 +93,7 @@ static int tcpc_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
     if (st->done)
         return 0;
     int state = seqs_tcp_state(s, st->h);
+    seqs_tcp_info(s, st->h, &st->info);
     int did = state != st->last_state;
     st->last_state = state;
     if (state < 0 || (state == SEQS_TCP_CLOSED && !st->closed)) {
@@ -175,6 +177,8 @@ static void tcpc_report(const svc_t *sv, FILE *f)
         fprintf(f, ",\"connect_us\":%llu", (unsigned long long)(st->established_us - st->start_us));
     if (st->end_us)
         fprintf(f, ",\"duration_us\":%llu", (unsigned long long)(st->end_us - st->start_us));
+    fprintf(f, ",\"retransmits\":%u,\"rto_expirations\":%u,\"fast_retransmits\":%u,\"srtt_us\":%u",
+            st->info.retransmits, st->info.rto_expirations, st->info.fast_retransmits, st->info.srtt_us);
     if (st->err)
         fprintf(f, ",\"error\":\"%s\"", seqs_strerror(st->err));
 }
