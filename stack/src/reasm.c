@@ -12,7 +12,11 @@
  *    time out;
  *  - RFC 1858: a first fragment too short for the transport header, or a TCP
  *    fragment at offset 8, drops the datagram;
- *  - offset + length beyond the IPv4 maximum (ping of death) drops it. */
+ *  - offset + length beyond the IPv4 maximum (ping of death) drops it;
+ *  - when every slot is busy, a fragment of a new datagram evicts the oldest
+ *    one (a poisoned slot first), as lwIP does: otherwise two datagrams that
+ *    lost a fragment, or an attacker's two first fragments, would block all
+ *    reassembly for the whole timeout. */
 #include <string.h>
 
 #include "internal.h"
@@ -40,15 +44,19 @@ static size_t contiguous(const struct seqs_reasm_slot *r) {
 void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *ip_hdr, size_t hdr_len,
                        uint8_t proto, uint16_t id, uint32_t off, int mf, const uint8_t *data, size_t len) {
     size_t end = off + len;
-    struct seqs_reasm_slot *r = NULL, *free_slot = NULL;
+    struct seqs_reasm_slot *r = NULL, *free_slot = NULL, *victim = NULL;
     for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++) {
         struct seqs_reasm_slot *c = &s->reasm[i];
         if (c->state == SLOT_FREE) {
             if (!free_slot)
                 free_slot = c;
-        } else if (c->src == rx->src && c->dst == rx->dst && c->proto == proto && c->id == id) {
-            r = c;
+            continue;
         }
+        if (c->src == rx->src && c->dst == rx->dst && c->proto == proto && c->id == id)
+            r = c;
+        else if (!victim || (c->state == SLOT_POISONED) > (victim->state == SLOT_POISONED) ||
+                 ((c->state == SLOT_POISONED) == (victim->state == SLOT_POISONED) && c->expires < victim->expires))
+            victim = c;
     }
     if (r && r->state == SLOT_POISONED) {
         SEQS_CNT(s, ip_reasm_drop);
@@ -61,12 +69,14 @@ void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *
               || (proto == SEQS_PROTO_TCP && off == 8);           /* RFC 1858 3.2 overlapping TCP header */
     int too_big = end > SEQS_REASM_MAX_BYTES;
     if (!r) {
-        if (!free_slot) {
-            if (bad)
-                SEQS_CNT(s, ip_reasm_drop);   /* malformed first: that is the reason it is dropped */
-            else
-                SEQS_CNT(s, ip_reasm_nomem);
+        if (!free_slot && bad) {
+            SEQS_CNT(s, ip_reasm_drop);   /* malformed: not worth evicting anything for */
             return;
+        }
+        if (!free_slot) {
+            if (victim->state == SLOT_COLLECTING)
+                SEQS_CNT(s, ip_reasm_evicted);   /* a poisoned one was counted already */
+            free_slot = victim;
         }
         r = free_slot;
         memset(r, 0, offsetof(struct seqs_reasm_slot, map));

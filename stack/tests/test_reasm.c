@@ -156,19 +156,46 @@ static void test_i13_timeout_sends_time_exceeded_only_with_fragment_zero(void) {
     CHECK_EQ(seqs__reasm_deadline(&st), SEQS_NEVER);
 }
 
-static void test_i13_concurrent_reassemblies_bounded(void) {
+static int slots_in_use(void) {
+    int k = 0;
+    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++)
+        k += st.reasm[i].state != 0;
+    return k;
+}
+
+static void test_i13_concurrent_reassemblies_bounded_oldest_evicted(void) {
     f_setup(&st, 1);
-    make_udp(2000, 1);
-    for (uint16_t id = 0; id < SEQS_REASM_SLOTS + 2; id++)
-        frag(1, 17, (uint16_t)(50 + id), 0, 1000, 1);
-    CHECK_EQ(st.cnt.ip_reasm_nomem, 2);
-    /* different sources are different datagrams; the slots free at the timeout */
-    f_drain(&st, 1 + SEQS_REASM_TIMEOUT_S * F_SEC, o, 16);
-    size_t n = make_udp(100, 9);
     seqs_udp_t h = sock();
-    frag(2 + SEQS_REASM_TIMEOUT_S * F_SEC, 17, 60, 0, 64, 1);
-    frag(2 + SEQS_REASM_TIMEOUT_S * F_SEC, 17, 60, 64, n - 64, 0);
+    make_udp(2000, 1);
+    /* incomplete datagrams that lost a fragment: they fill every slot */
+    for (uint16_t id = 0; id < SEQS_REASM_SLOTS + 2; id++)
+        frag(1 + id, 17, (uint16_t)(50 + id), 0, 1000, 1);
+    CHECK_EQ(slots_in_use(), SEQS_REASM_SLOTS);
+    CHECK_EQ(st.cnt.ip_reasm_evicted, 2);   /* the two oldest made room */
+    /* a new datagram still gets through while the slots are busy */
+    size_t n = make_udp(100, 9);
+    frag(10, 17, 60, 0, 64, 1);
+    frag(10, 17, 60, 64, n - 64, 0);
     CHECK(got_exact(h, 100));
+    CHECK_EQ(st.cnt.ip_reasm_evicted, 3);
+    /* the evicted ones draw no Time Exceeded; the survivor times out with one */
+    int k = f_drain(&st, 1 + SEQS_REASM_TIMEOUT_S * F_SEC + 10, o, 16);
+    CHECK_EQ(st.cnt.ip_reasm_timeout, SEQS_REASM_SLOTS - 1);
+    CHECK_EQ(k, SEQS_REASM_SLOTS - 1);
+    CHECK_EQ(slots_in_use(), 0);
+}
+
+static void test_i12_poisoned_slot_is_evicted_first(void) {
+    f_setup(&st, 1);
+    size_t n = make_udp(2000, 1);
+    frag(1, 17, 70, 0, 1000, 1);        /* collecting, oldest */
+    frag(2, 17, 71, 0, 1001, 1);        /* malformed: poisoned */
+    frag(3, 17, 72, 0, 1000, 1);        /* evicts the poisoned one, not 70 */
+    CHECK_EQ(st.cnt.ip_reasm_evicted, 0);
+    seqs_udp_t h = sock();
+    frag(4, 17, 70, 1000, 1000, 1);
+    frag(4, 17, 70, 2000, n - 2000, 0);
+    CHECK(got_exact(h, 2000));
 }
 
 static void test_c2_4000_byte_echo_reassembled_and_replied_fragmented(void) {
@@ -223,7 +250,8 @@ int main(void) {
     RUN(test_i12_tiny_first_fragment_and_tcp_offset_8);
     RUN(test_i12_ping_of_death_dropped);
     RUN(test_i13_timeout_sends_time_exceeded_only_with_fragment_zero);
-    RUN(test_i13_concurrent_reassemblies_bounded);
+    RUN(test_i13_concurrent_reassemblies_bounded_oldest_evicted);
+    RUN(test_i12_poisoned_slot_is_evicted_first);
     RUN(test_c2_4000_byte_echo_reassembled_and_replied_fragmented);
     RUN(test_c2_1472_byte_echo_in_one_frame);
     return check_result();

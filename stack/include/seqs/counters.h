@@ -44,7 +44,8 @@
     X(ip_reasm_ok)           /* datagrams reassembled */ \
     X(ip_reasm_drop)         /* overlap, oversize (ping of death), tiny first fragment */ \
     X(ip_reasm_timeout)      \
-    X(ip_reasm_nomem)        /* no free reassembly slot or datagram beyond SEQS_REASM_MAX_BYTES */ \
+    X(ip_reasm_nomem)        /* datagram beyond SEQS_REASM_MAX_BYTES */ \
+    X(ip_reasm_evicted)      /* incomplete datagram evicted for a newer one (all slots busy) */ \
     X(ip_tx)                 /* datagrams sent */ \
     X(ip_frag_tx)            /* fragments sent */ \
     X(ip_drop_noroute)       /* send with no address, no route, or unresolvable neighbour */ \
