@@ -243,5 +243,54 @@ def test_syn_flood_legit_client_connects_and_state_expires(ipwire):
     c.abort()
     ipwire.advance(s=600)
     cnt = st.counters()
-    assert cnt["tcp_halfopen_expired"] >= 4
-    assert st.next_deadline() is None                  # nothing left: every half-open entry is gone
+    assert cnt["tcp_halfopen_expired"] >= 4            # every spoofed half-open entry is gone ...
+    before = ipwire.counters()
+    for i in range(4):                                 # ... so a full backlog of real clients fits again
+        Peer(ipwire, 80, sport=46000 + i, iss=1000 * i).open(lst)
+    assert ipwire.delta(before).get("tcp_syncookie_sent", 0) == 0
+
+
+@pytest.mark.conformance("T35")
+def test_fin_wait_2_times_out_after_close(ipwire):
+    """RFC 9293 3.6 note: a closed connection whose peer never sends FIN is dropped
+    after the FIN-WAIT-2 timeout (documented: 60 s, configurable)."""
+    lst, p, c = _open(ipwire)
+    c.close()
+    fin = _fin_of(ipwire.drain(), p)
+    p.rcv = (fin[TCP].seq + 1) & 0xFFFFFFFF
+    p.send("A")
+    assert c.state == "FIN_WAIT_2"
+    ipwire.advance(s=59)
+    assert c.state == "FIN_WAIT_2"
+    ipwire.advance(s=2)
+    assert not c.alive
+
+
+@pytest.mark.conformance("T38")
+def test_data_after_close_gets_rst(ipwire):
+    """RFC 2525 2.17 / Linux: data arriving after the application closed cannot be
+    delivered: the connection is reset."""
+    lst, p, c = _open(ipwire)
+    c.close()
+    fin = _fin_of(ipwire.drain(), p)
+    got = p.send_data(b"too late")
+    assert any("R" in flags_of(f) for f in got)
+    assert not c.alive
+
+
+@pytest.mark.conformance("T39")
+def test_half_open_connection_expires(ipwire):
+    """A SYN never completed: SYN-ACK retransmitted with backoff (1, 3, 7, 15 s), then the
+    half-open entry is dropped; a late ACK is then answered with RST."""
+    lst = ipwire.stack.tcp_listen(80)
+    p = Peer(ipwire, 80)
+    t0 = ipwire.now_us / 1e6
+    p.syn()
+    out = p.out(ipwire.advance(s=60))
+    assert [round(f.time - t0) for f in out if flags_of(f) == "SA"] == [1, 3, 7, 15]
+    assert ipwire.counters()["tcp_halfopen_expired"] == 1
+    got = p.send("A")
+    assert len(got) == 1 and flags_of(got[0]) == "R"
+    before = ipwire.counters()
+    Peer(ipwire, 80, sport=40002).open(lst)           # the backlog is free again: no cookie needed
+    assert ipwire.delta(before).get("tcp_syncookie_sent", 0) == 0

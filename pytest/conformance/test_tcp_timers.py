@@ -225,3 +225,20 @@ def test_urgent_data_is_delivered_in_band_intact(ipwire):
     p.send("PAU", data=b"abc!def", urgptr=4)
     p.send_data(b"ghi")
     assert c.read_all() == b"abc!defghi"
+
+
+@pytest.mark.conformance("T29")
+def test_window_closed_with_data_in_flight_never_times_out_while_peer_acks(ipwire):
+    """The peer takes nothing more but keeps answering with a zero window: the
+    retransmissions are answered, so R2 never fires."""
+    p, c = _open(ipwire)
+    c.write(b"w" * 3000)
+    segs = [f for f in p.out(ipwire.drain()) if payload(f)]
+    p.rcv = segs[0][TCP].seq
+    for _ in range(40):                               # 40 minutes of virtual time
+        for f in p.out(ipwire.advance(s=60)):
+            p.send("A", win=0)
+    assert c.state == "ESTABLISHED" and c.info()["flight"] == 3000
+    p.rcv = (p.rcv + 3000) & 0xFFFFFFFF
+    p.send("A", win=8000)
+    assert c.info()["flight"] == 0 and c.state == "ESTABLISHED"

@@ -413,6 +413,16 @@ void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r) {
         c->t_rtx = t->snd_nxt == t->snd_una ? SEQS_NEVER : s->now + c->rto_us;
     }
 
+    /* New data after the application closed cannot be delivered: reset
+     * (RFC 9293 3.10.7.4 / RFC 2525 2.17, as Linux does). */
+    if (c->user_closed && o.data_len && seqs__tcb_can_recv(t)) {
+        seqs__tcp_send_ctl(s, c->laddr, c->raddr, c->lport, c->rport, t->snd_nxt, t->rcv_nxt, TCP_RST | TCP_ACK, 0,
+                           NULL, 0);
+        seqs__tcp_conn_set_error(s, c, SEQS_ERR_RESET);
+        seqs__tcp_conn_closed(s, c);
+        return;
+    }
+
     /* payload */
     if (o.data_len || o.fin) {
         const uint8_t *p = r->payload + o.data_off;

@@ -435,6 +435,10 @@ static void rto_expired(seqs_stack_t *s, conn_t *c) {
         return;
     default:
         if (t->snd_nxt == t->snd_una) return;
+        /* R2 counts timeouts of a silent peer: one that still ACKs (e.g. with a
+         * zero window, T29) is alive and is not given up on */
+        if (c->last_rto && c->last_rx > c->last_rto) c->retries = 0;
+        c->last_rto = s->now;
         if (c->retries >= cfg->data_retries) {
             give_up(s, c, 1);
             return;
