@@ -362,7 +362,7 @@ uint8_t PatternByte(size_t i, uint32_t seq) { return (uint8_t)(i + seq); }
 
 int UdpPing::Open(StackNode& node) {
     if (p_.size < kPingHdr) p_.size = kPingHdr;
-    rxring_.assign(16384, 0);
+    rxring_.assign(std::max<size_t>(16384, 4 * ((size_t)p_.size + 64)), 0);
     seqs_stack_t* s = node.stack();
     int rc = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
     if (rc == SEQS_OK) rc = seqs_udp_bind(s, sock_, 0, 0);
@@ -382,10 +382,11 @@ int UdpPing::SendProbe(StackNode& node, size_t fi, uint32_t seq) {
 void UdpPing::OnStackEvent(StackNode& node) {
     if (!sock_) return;
     seqs_stack_t* s = node.stack();
-    uint8_t buf[2048];
+    buf_.resize((size_t)p_.size + 1);   // one spare byte: a longer reply is not intact
+    uint8_t* buf = buf_.data();
     for (;;) {
         seqs_udp_meta_t meta;
-        int n = seqs_udp_recvfrom(s, sock_, buf, sizeof buf, &meta);
+        int n = seqs_udp_recvfrom(s, sock_, buf, buf_.size(), &meta);
         if (n < 0) break;
         if ((size_t)n < kPingHdr || Get32(buf) != kPingMagic) {
             Stray();

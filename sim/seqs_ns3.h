@@ -219,6 +219,7 @@ class UdpPing : public PingApp {
   private:
     seqs_udp_t sock_ = 0;
     std::vector<uint8_t> rxring_;
+    std::vector<uint8_t> buf_;
 };
 
 // Ping with ICMP echo requests (seqs/icmp.h): identifier = a per-app random base

@@ -521,8 +521,9 @@ void Runner::AddApps() {
             p.interval = TimeKey(*t, "interval", "100ms", where);
             p.timeout = TimeKey(*t, "timeout", "1s", where);
             int64_t size = Int(*t, "size", 56, where);
-            if (size < (type == "udp-ping" ? 10 : 0) || size > 1400)
-                Fail(where + ": size must be 10..1400 (udp-ping) or 0..1400 (icmp-ping) bytes");
+            // Above the MTU the stack fragments; the peer reassembles (up to SEQS_REASM_MAX_BYTES).
+            if (size < (type == "udp-ping" ? 10 : 0) || size > 65000)
+                Fail(where + ": size must be 10..65000 (udp-ping) or 0..65000 (icmp-ping) bytes");
             p.size = (uint16_t)size;
             int64_t port = Int(*t, "port", 7, where);
             if (port < 1 || port > 65535) Fail(where + ": bad port");
