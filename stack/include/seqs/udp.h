@@ -49,7 +49,9 @@ uint16_t seqs_udp_local_port(const struct seqs_stack *s, seqs_udp_t h);
  * SEQS_ERR_UNREACH (no route). */
 int seqs_udp_sendto(struct seqs_stack *s, seqs_udp_t h, const void *data, size_t len, uint32_t addr, uint16_t port);
 /* As sendto, with the source address chosen by meta->local_addr (must be ours,
- * or 0) — a server bound to the wildcard replies from the address it was asked on (U7). */
+ * or 0) — a server bound to the wildcard replies from the address it was asked on (U7).
+ * A broadcast/multicast local_addr (a request that came to one) means "our address",
+ * so passing recvfrom's meta straight back always works. */
 int seqs_udp_sendmsg(struct seqs_stack *s, seqs_udp_t h, const void *data, size_t len, const seqs_udp_meta_t *meta);
 
 /* Takes the oldest datagram: copies up to cap bytes into buf, fills meta (may be
