@@ -39,6 +39,7 @@
 typedef struct options {
     const char *tap;
     const char *netns;
+    const char *bridge;
     uint8_t mac[6];
     int have_mac;
     uint32_t ip, gw, peer_ip;
@@ -123,6 +124,7 @@ static void usage(FILE *f)
         "  --gw A.B.C.D        default gateway (on-link)\n"
         "  --probe             RFC 5227: probe the address before use; `ready` waits for it\n"
         "  --peer-ip A.B.C.D/N give the Linux end of the device this address\n"
+        "  --bridge BR         enslave the device to existing Linux bridge BR before link-up\n"
         "  --mtu N             IP MTU of the stack and of the device (576..%d, default 1500)\n"
         "  --pcap FILE         write every frame the stack receives and sends (after --loss on input,\n"
         "                      before --loss on output) to FILE (classic pcap, Ethernet)\n"
@@ -225,7 +227,7 @@ static void ip_str(uint32_t ip, char *buf, size_t len)
 }
 
 enum {
-    OPT_TAP = 256, OPT_NETNS, OPT_MAC, OPT_IP, OPT_GW, OPT_PEER_IP, OPT_MTU, OPT_PCAP,
+    OPT_TAP = 256, OPT_NETNS, OPT_BRIDGE, OPT_MAC, OPT_IP, OPT_GW, OPT_PEER_IP, OPT_MTU, OPT_PCAP,
     OPT_LOSS, OPT_SEED, OPT_DURATION, OPT_PROBE, OPT_NO_PAD, OPT_NO_GRAT, OPT_ECHO_BCAST, OPT_HELP,
     OPT_SERVICE_BASE = 1000
 };
@@ -235,6 +237,7 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
     static const struct option core[] = {
         {"tap", required_argument, 0, OPT_TAP},
         {"netns", required_argument, 0, OPT_NETNS},
+        {"bridge", required_argument, 0, OPT_BRIDGE},
         {"mac", required_argument, 0, OPT_MAC},
         {"ip", required_argument, 0, OPT_IP},
         {"gw", required_argument, 0, OPT_GW},
@@ -277,6 +280,7 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         switch (c) {
         case OPT_TAP: o->tap = optarg; break;
         case OPT_NETNS: o->netns = optarg; break;
+        case OPT_BRIDGE: o->bridge = optarg; break;
         case OPT_MAC:
             if (parse_mac(optarg, o->mac) < 0)
                 die_usage("--mac: expected aa:bb:cc:dd:ee:ff, got '%s'", optarg);
@@ -584,6 +588,8 @@ int main(int argc, char **argv)
     if (t.opt.mtu && tap_set_mtu(t.opt.tap, t.opt.mtu, err, sizeof err) < 0)
         die("%s", err);
     if (t.opt.peer_ip && tap_set_ipv4(t.opt.tap, t.opt.peer_ip, t.opt.peer_prefix, err, sizeof err) < 0)
+        die("%s", err);
+    if (t.opt.bridge && tap_join_bridge(t.opt.tap, t.opt.bridge, err, sizeof err) < 0)
         die("%s", err);
     if (tap_link_up(t.opt.tap, err, sizeof err) < 0)
         die("%s", err);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -152,6 +153,31 @@ int tap_set_mtu(const char *name, unsigned mtu, char *err, size_t errlen)
     int rc = 0;
     if (ioctl(sk, SIOCSIFMTU, &ifr) < 0)
         rc = fail(err, errlen, "SIOCSIFMTU", name);
+    close(sk);
+    return rc;
+}
+
+int tap_join_bridge(const char *name, const char *br, char *err, size_t errlen)
+{
+    if (strlen(br) >= IFNAMSIZ) {
+        snprintf(err, errlen, "bridge name %s longer than %d characters", br, IFNAMSIZ - 1);
+        return -1;
+    }
+    int sk = ifreq_socket(err, errlen);
+    if (sk < 0)
+        return -1;
+    struct ifreq ifr;
+    ifreq_init(&ifr, name);
+    int rc = 0;
+    if (ioctl(sk, SIOCGIFINDEX, &ifr) < 0) {
+        rc = fail(err, errlen, "SIOCGIFINDEX", name);
+    } else {
+        int index = ifr.ifr_ifindex;
+        ifreq_init(&ifr, br);
+        ifr.ifr_ifindex = index;
+        if (ioctl(sk, SIOCBRADDIF, &ifr) < 0)
+            rc = fail(err, errlen, "cannot add the tap to bridge", br);
+    }
     close(sk);
     return rc;
 }

@@ -26,6 +26,10 @@ int tap_set_ipv4(const char *name, uint32_t addr, uint8_t prefix, char *err, siz
 /* Sets the interface MTU. */
 int tap_set_mtu(const char *name, unsigned mtu, char *err, size_t errlen);
 
+/* Enslaves the device to existing Linux bridge br (so several stacks, and
+ * Linux, share one segment). */
+int tap_join_bridge(const char *name, const char *br, char *err, size_t errlen);
+
 /* Brings the link up. */
 int tap_link_up(const char *name, char *err, size_t errlen);
 
