@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -724,6 +725,11 @@ json Runner::Collect(double wall_s) {
 
 int Runner::Run() {
     Load();
+    if (!args_.pcap_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(args_.pcap_dir, ec);
+        if (ec) Fail("cannot create " + args_.pcap_dir + ": " + ec.message());
+    }
     Build();
     AddApps();
     auto t0 = std::chrono::steady_clock::now();
