@@ -24,9 +24,10 @@ void seqs__tcp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *se
         SEQS_CNT(s, tcp_drop_header);
         return;
     }
-    /* T15: verify over the pseudo header; a zero checksum field is not "no checksum" in TCP */
+    /* T15: verify over the pseudo header. A zero field is not "no checksum" in
+     * TCP: it passes only when 0 is the right value (1 segment in 65536). */
     uint32_t sum = seqs__csum_pseudo(rx->src, rx->dst, SEQS_PROTO_TCP, (uint16_t)len);
-    if (seqs__csum_fold(seqs__csum_add(sum, seg, len)) != 0 || seqs__be16(seg + 16) == 0) {
+    if (seqs__csum_fold(seqs__csum_add(sum, seg, len)) != 0) {
         SEQS_CNT(s, tcp_drop_checksum);
         return;
     }
