@@ -39,6 +39,7 @@ def run(*argv):
     (GOOD + ["--tcp-client", "192.0.2.1"], "--tcp-client: expected A.B.C.D:PORT"),
     (GOOD + ["--tcp-client", "192.0.2.1:80:-5"], "--tcp-client: expected A.B.C.D:PORT"),
     (GOOD + ["--bogus"], "unknown option '--bogus'"),
+    (["--tap", "a-very-long-tap-name", *GOOD[2:]], "--tap: 'a-very-long-tap-name' is not a valid interface name"),
     (GOOD + ["stray"], "unexpected argument 'stray'"),
 ])
 def test_bad_argument_exits_2_with_message(argv, needle):

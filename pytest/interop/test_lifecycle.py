@@ -104,3 +104,11 @@ def test_small_mtu_fragments_to_fit(make_peer):
     assert r["received"] == 3
     c = peer.proc.stop()["counters"]
     assert c["ip_frag_tx"] == 6      # 1028-byte replies: 2 fragments each at MTU 576
+
+
+def test_missing_netns_is_a_setup_error_exit_1():
+    need_root()
+    r = subprocess.run([str(need_binary()), "--tap", "sqnons0", "--netns", "seqs-no-such-ns", "--mac", SEQS_MAC,
+                        "--ip", f"{SEQS_IP}/24"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1
+    assert "network namespace seqs-no-such-ns not found" in r.stderr and r.stdout == ""

@@ -351,6 +351,10 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         die_usage("unexpected argument '%s'", argv[optind]);
     if (!o->tap)
         die_usage("--tap NAME is required");
+    if (!o->tap[0] || strlen(o->tap) > 15 || strchr(o->tap, '/'))
+        die_usage("--tap: '%s' is not a valid interface name (1..15 characters, no '/')", o->tap);
+    if (o->bridge && (!o->bridge[0] || strlen(o->bridge) > 15))
+        die_usage("--bridge: '%s' is not a valid interface name", o->bridge);
     if (!o->have_mac)
         die_usage("--mac MAC is required");
     if (!o->have_ip)
