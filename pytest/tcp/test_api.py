@@ -73,3 +73,23 @@ def test_errors_are_exceptions():
     assert cfg["msl_ms"] == 60000 and cfg["syncookies"] == 1
     with pytest.raises(seqs.InvalidArgument):
         a.tcp_config(msl_ms=0)
+
+
+def test_cwnd_restarts_after_idle():
+    """RFC 5681 4.1: after more than an RTO without sending, cwnd falls back to the initial window."""
+    a, b = _pair()
+    lst = b.tcp_listen(80, rxbuf=65536, txbuf=65536)
+    c = a.tcp_connect("192.0.2.2", 80, rxbuf=65536, txbuf=65536)
+    t = _pump(a, b, 1000)
+    s = lst.accept()
+    for _ in range(20):
+        c.write(b"x" * 20000)
+        t = _pump(a, b, t)
+        s.read_all()
+    t = _pump(a, b, t + 100_000)                     # delayed ACKs out: nothing in flight
+    assert c.info()["flight"] == 0
+    grown = c.info()["cwnd"]
+    mss = c.info()["snd_mss"]
+    assert grown > 4 * mss
+    a.poll(t + 5_000_000)
+    assert c.info()["cwnd"] == 4 * mss and c.info()["rto_expirations"] == 0

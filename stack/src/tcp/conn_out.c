@@ -338,6 +338,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
         }
     } else {
         if (len || (sent_flags & (TCP_SYN | TCP_FIN))) {
+            if (len) c->last_send = s->now;
             seqs__tcb_sent(t, p->seq, len, sent_flags);
             if (c->t_rtx == SEQS_NEVER || c->persist) {
                 c->persist = 0;
@@ -467,6 +468,13 @@ static void rto_expired(seqs_stack_t *s, conn_t *c) {
 
 void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c) {
     uint64_t now = s->now;
+    /* RFC 5681 4.1: after an idle period longer than the RTO, restart from
+     * the initial window instead of bursting a stale cwnd into the network */
+    if (c->last_send && c->tcb.snd_nxt == c->tcb.snd_una && now - c->last_send > c->rto_us) {
+        uint32_t iw = SEQS_TCP_INIT_CWND_SEGS * (uint32_t)c->mss;
+        if (c->cwnd > iw) c->cwnd = iw;
+        c->last_send = 0;
+    }
     if (c->t_delack <= now) {
         c->t_delack = SEQS_NEVER;
         c->ack_now = 1;

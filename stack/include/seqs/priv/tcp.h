@@ -78,6 +78,7 @@ typedef struct seqs__tcp_conn {
     uint64_t t_rtx, t_delack, t_state, t_keep;   /* absolute deadlines, SEQS_NEVER when off */
     uint64_t last_rx;
     uint64_t last_rto;      /* time of the last retransmission timeout */
+    uint64_t last_send;     /* time data was last sent (RFC 5681 4.1 restart window) */
     seqs_tcp_info_t st;     /* counters part of info */
 } seqs__tcp_conn_t;
 
