@@ -171,7 +171,8 @@ class SeqsTap:
     def start(self, timeout: float = 10.0) -> "SeqsTap":
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._reader, daemon=True).start()
-        threading.Thread(target=self._err_reader, daemon=True).start()
+        self._err_thread = threading.Thread(target=self._err_reader, daemon=True)
+        self._err_thread.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -239,6 +240,12 @@ class SeqsTap:
         if rc != 0:
             raise RuntimeError(f"seqs-tap exited with {rc}: {self.stderr}")
         return self.final
+
+    def wait(self, timeout: float = 10.0) -> int:
+        """Waits for the process to exit; returns its status with self.stderr complete."""
+        rc = self.proc.wait(timeout=timeout)
+        self._err_thread.join(timeout=timeout)
+        return rc
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

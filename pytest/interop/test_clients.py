@@ -97,7 +97,25 @@ def test_seqs_tcp_client_sends_1mb_to_linux_and_reads_the_answer(make_peer):
 def test_seqs_tcp_client_refused_exits_1(make_peer):
     peer = make_peer(["--tcp-client", f"{LINUX_IP}:5002:10", "--duration", "20"])
     final = peer.proc._next_json(timeout=30)
-    rc = peer.proc.proc.wait(timeout=10)
+    rc = peer.proc.wait()
     c = client(final, "tcp-client")
     assert rc == 1
     assert c["done"] is False and "refused" in c.get("error", "").lower(), c
+
+
+def test_ping_without_any_reply_fails_with_exit_1(make_peer):
+    peer = make_peer(["--ping", "192.0.2.77:2:56:10", "--duration", "20"])   # nobody has that address
+    final = peer.proc._next_json(timeout=30)
+    assert peer.proc.wait() == 1
+    assert "1 client service(s) failed" in peer.proc.stderr
+    p = client(final, "ping")
+    assert p["sent"] == 2 and p["received"] == 0
+    assert final["runtime_s"] < 5          # gave up 1 s after the last request, not at --duration
+
+
+def test_client_unfinished_at_duration_exits_1(make_peer):
+    peer = make_peer(["--tcp-client", "192.0.2.77:7:10", "--duration", "1"])
+    final = peer.proc._next_json(timeout=20)
+    assert peer.proc.wait() == 1
+    assert "did not finish within --duration" in peer.proc.stderr
+    assert client(final, "tcp-client")["done"] is False

@@ -483,6 +483,14 @@ static int all_finished(const tool_t *t)
     return any;
 }
 
+static int has_clients(const tool_t *t)
+{
+    for (size_t i = 0; i < t->nsvc; i++)
+        if (t->svcs[i].ops->finished)
+            return 1;
+    return 0;
+}
+
 /* Number of client services that finished with a failure. */
 static int failed_clients(const tool_t *t)
 {
@@ -567,6 +575,13 @@ int main(int argc, char **argv)
     if (rc != SEQS_OK)
         die_usage("cannot initialise the stack: %s", seqs_strerror(rc));
 
+    /* The address is checked before any device exists; its announcement waits
+     * in the stack's queue until the link is up. */
+    seqs_stack_poll(t.s, mono_us());
+    rc = seqs_stack_set_addr(t.s, t.opt.ip, t.opt.prefix, t.opt.gw, t.opt.probe ? SEQS_ADDR_PROBE : 0);
+    if (rc != SEQS_OK)
+        die_usage("--ip/--gw rejected by the stack: %s", seqs_strerror(rc));
+
     /* Signals only interrupt ppoll(): blocked everywhere else, so none is lost. */
     sigset_t block, unblocked;
     sigemptyset(&block);
@@ -602,10 +617,6 @@ int main(int argc, char **argv)
 
     t.start_us = mono_us();
     uint64_t now = t.start_us;
-    seqs_stack_poll(t.s, now);
-    rc = seqs_stack_set_addr(t.s, t.opt.ip, t.opt.prefix, t.opt.gw, t.opt.probe ? SEQS_ADDR_PROBE : 0);
-    if (rc != SEQS_OK)
-        die_usage("--ip/--gw rejected by the stack: %s", seqs_strerror(rc));
 
     char ipbuf[20];
     ip_str(t.opt.ip, ipbuf, sizeof ipbuf);
@@ -613,10 +624,13 @@ int main(int argc, char **argv)
     uint64_t end_us = t.opt.duration > 0 ? t.start_us + (uint64_t)(t.opt.duration * 1e6) : SEQS_NEVER;
     struct pollfd pfd = {.fd = t.fd, .events = POLLIN};
 
+    int timed_out = 0;
     while (!g_stop) {
         now = mono_us();
-        if (now >= end_us)
+        if (now >= end_us) {
+            timed_out = 1;
             break;
+        }
         int busy = run_services(&t, now);
         if (!ready) {
             seqs_addr_state_t st = seqs_stack_addr_state(t.s);
@@ -678,6 +692,10 @@ int main(int argc, char **argv)
     int failed = failed_clients(&t);
     if (failed) {
         fprintf(stderr, "%s: %d client service(s) failed (see \"error\" in the report)\n", g_prog, failed);
+        return 1;
+    }
+    if (timed_out && t.started && has_clients(&t) && !all_finished(&t)) {
+        fprintf(stderr, "%s: client service(s) did not finish within --duration\n", g_prog);
         return 1;
     }
     return 0;

@@ -1,6 +1,7 @@
 /* svc_ping.c — --ping A.B.C.D[:COUNT[:SIZE[:INTERVAL_MS]]]: the stack pings a
  * host (default 10 requests of 56 bytes, 100 ms apart), waits up to 1 s for
  * late replies after the last request, then reports sent/received and RTTs.
+ * No reply at all counts as a failure (seqs-tap exits 1), as with ping(8).
  * A client: seqs-tap exits once every client service has finished. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -182,7 +183,9 @@ static uint64_t ping_deadline(const svc_t *sv)
 static int ping_finished(const svc_t *sv)
 {
     const ping_t *st = sv->state;
-    return st->done ? 1 : 0;
+    if (!st->done)
+        return 0;
+    return st->received ? 1 : -1;   /* like ping(8): no reply at all is a failure */
 }
 
 static void ping_report(const svc_t *sv, FILE *f)
