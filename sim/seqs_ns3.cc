@@ -211,6 +211,7 @@ nlohmann::json StackNode::Summary() const {
     for (auto& a : apps_) {
         nlohmann::json r = a->Results();
         r["type"] = a->Type();
+        if (!a->label.empty()) r["label"] = a->label;
         apps.push_back(r);
     }
     j["apps"] = apps;

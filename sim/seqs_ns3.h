@@ -46,6 +46,8 @@ class App {
     // Results for the JSON summary.
     virtual nlohmann::json Results() const = 0;
     virtual std::string Type() const = 0;
+    // Optional name under which the runner also aggregates this app's metrics.
+    std::string label;
 };
 
 struct AdapterStats {

@@ -10,6 +10,7 @@
 // verdicts) and exits 0 when every expectation holds, 1 when one fails, 2 on a
 // usage or scenario error. The format is described in scenarios/README.md.
 #include <cctype>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -444,6 +445,14 @@ std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::s
             for (size_t i = 0; i < n; i++) out.push_back(i);
             return out;
         }
+        if (s->size() > 1 && s->back() == '*') {   // "c*": every node whose name starts with "c"
+            std::string prefix = s->substr(0, s->size() - 1);
+            for (auto& [name, i] : index)
+                if (name.rfind(prefix, 0) == 0) out.push_back(i);
+            std::sort(out.begin(), out.end());
+            if (out.empty()) Fail(where + ": no node matches '" + *s + "'");
+            return out;
+        }
         if (!index.count(*s)) Fail(where + ": unknown node '" + *s + "'");
         out.push_back(index.at(*s));
         return out;
@@ -511,9 +520,15 @@ void Runner::AddApps() {
             for (size_t i : on) nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpEchoServer>((uint16_t)port), start);
         } else if (type == "udp-ping" || type == "icmp-ping") {
             if (type == "udp-ping")
-                CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size"}, where);
+                CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size", "label"},
+                          where);
             else
-                CheckKeys(*t, {"type", "on", "start", "targets", "count", "interval", "timeout", "size"}, where);
+                CheckKeys(*t, {"type", "on", "start", "targets", "count", "interval", "timeout", "size", "label"}, where);
+            std::string label = Str(*t, "label", "", where);
+            static const std::set<std::string> reserved = {"ping", "udp-ping", "icmp-ping", "tcp", "echo", "link",
+                                                           "counter", "adapter", "nodes"};
+            if (reserved.count(label) || label.find('.') != std::string::npos)
+                Fail(where + ": label '" + label + "' is reserved or contains '.'");
             seqs_sim::PingParams p;
             int64_t count = Int(*t, "count", 10, where);
             if (count < 1 || count > (type == "icmp-ping" ? 65536 : 1000000))
@@ -533,13 +548,16 @@ void Runner::AddApps() {
             if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
             for (size_t i : on) {
                 std::vector<seqs_sim::PingTarget> tg = Targets(i, *targets, where);
+                std::unique_ptr<seqs_sim::App> app;
                 if (type == "udp-ping") {
-                    nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpPing>(tg, p), start);
+                    app = std::make_unique<seqs_sim::UdpPing>(tg, p);
                 } else {
                     if (!icmp_ping_nodes_.insert(i).second)
                         Fail(where + ": node '" + specs_[i].name + "' already runs an icmp-ping app (one per node)");
-                    nodes_[i]->AddApp(std::make_unique<seqs_sim::IcmpPing>(tg, p), start);
+                    app = std::make_unique<seqs_sim::IcmpPing>(tg, p);
                 }
+                app->label = label;
+                nodes_[i]->AddApp(std::move(app), start);
             }
             last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
         } else if (type == "tcp-sink") {
@@ -631,6 +649,7 @@ json Runner::Collect(double wall_s) {
         }
     };
     Agg all, udp, icmp;
+    std::map<std::string, Agg> labelled;
     uint64_t echoed = 0;
     std::map<std::string, double> tcp;
     double goodput_min = -1, goodput_sum = 0;
@@ -667,12 +686,15 @@ json Runner::Collect(double wall_s) {
             }
             if (app["type"] == "udp-ping" || app["type"] == "icmp-ping") {
                 Agg& a = app["type"] == "udp-ping" ? udp : icmp;
+                Agg* l = app.contains("label") ? &labelled[app["label"].get<std::string>()] : nullptr;
                 for (auto& f : app["flows"]) {
                     a.Add(f);
                     all.Add(f);
+                    if (l) l->Add(f);
                 }
                 a.stray += app["stray"].get<uint64_t>();
                 all.stray += app["stray"].get<uint64_t>();
+                if (l) l->stray += app["stray"].get<uint64_t>();
             }
         }
         nodes[n->name()] = j;
@@ -689,6 +711,7 @@ json Runner::Collect(double wall_s) {
     all.Put(m, "ping");
     udp.Put(m, "udp-ping");
     icmp.Put(m, "icmp-ping");
+    for (auto& [label, agg] : labelled) agg.Put(m, label);
     m["echo.echoed"] = (double)echoed;
     m["link.dropped"] = (double)links_.dropped;
     m["link.delivered"] = (double)links_.delivered;
