@@ -15,7 +15,13 @@ from scapy.layers.l2 import Ether, ARP
 
 from harness import US, US_MAC, PEER, PEER_MAC, OTHER, OTHER_MAC, BCAST_MAC, SimWire
 
-SETTINGS = settings(max_examples=500, deadline=None, derandomize=True,
+import os
+
+# SEQS_PROPERTY_EXAMPLES scales the run (default 500 per test, < 60 s for the suite)
+EXAMPLES = int(os.environ.get("SEQS_PROPERTY_EXAMPLES", "500"))
+# SEQS_PROPERTY_RANDOM=1 explores new examples instead of the fixed (derandomized) set
+DERANDOMIZE = not os.environ.get("SEQS_PROPERTY_RANDOM")
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

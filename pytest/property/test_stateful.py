@@ -15,6 +15,7 @@ At the end of each run the same operations are replayed on a fresh stack with
 the same seed: the frames emitted must be identical, byte for byte, at the
 same times (ARCHITECTURE.md: determinism).
 Bounded: 80 runs x up to 40 steps, a few seconds."""
+import os
 import random
 
 import pytest
@@ -185,5 +186,6 @@ class StackMachine(RuleBasedStateMachine):
 
 
 TestStackMachine = StackMachine.TestCase
-TestStackMachine.settings = settings(max_examples=80, stateful_step_count=40, deadline=None, derandomize=True,
+TestStackMachine.settings = settings(max_examples=max(80, int(os.environ.get("SEQS_PROPERTY_EXAMPLES", "500")) // 6), stateful_step_count=40, deadline=None,
+                                     derandomize=not os.environ.get("SEQS_PROPERTY_RANDOM"),
                                      suppress_health_check=[HealthCheck.too_slow])
