@@ -200,3 +200,36 @@ def test_tcp_source_under_2_percent_loss_recovers_with_fast_retransmit(make_peer
            rto_expirations=src["rto_expirations"])
     assert src["retransmits"] > 0
     assert src["fast_retransmits"] > src["rto_expirations"], src
+
+
+def test_tcp_over_576_mtu_segments_fit_without_fragmentation(make_peer, tmp_path):
+    """MSS from the MTU (RFC 9293 3.7.1): with both ends at MTU 576, seqs
+    advertises MSS 536 and never sends an IP datagram over 576 bytes, and
+    neither side needs IP fragmentation for a 100 kB echo."""
+    from scapy.utils import rdpcap
+    from scapy.layers.inet import IP, TCP as STCP
+    pcap = tmp_path / "mtu576.pcap"
+    peer = make_peer(SERVICES + ["--mtu", "576", "--pcap", str(pcap)])
+    data = pattern(100_000, 3)
+    s = connect(peer, ECHO)
+    got = bytearray()
+    sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+    sender.start()
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        got += chunk
+    sender.join(timeout=30)
+    s.close()
+    assert bytes(got) == data
+    final = peer.proc.stop()
+    assert final["counters"]["ip_frag_tx"] == 0 and final["counters"]["ip_reasm_ok"] == 0
+    pkts = [p for p in rdpcap(str(pcap)) if STCP in p]
+    ours = [p for p in pkts if p[IP].src == SEQS_IP]
+    synack = next(p for p in ours if p[STCP].flags.S)
+    assert dict((k, v) for k, v in synack[STCP].options if k == "MSS") == {"MSS": 536}
+    assert max(p[IP].len for p in ours) <= 576
+    assert max(p[IP].len for p in pkts) <= 576      # Linux honoured our MSS too
+    ts = any(k == "Timestamp" for k, _ in synack[STCP].options)
+    assert max(len(p[STCP].payload) for p in ours) == 536 - (12 if ts else 0)   # full-sized segments
