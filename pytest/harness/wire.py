@@ -306,7 +306,7 @@ class SimWire(Wire):
             stack_kwargs.setdefault("seed", 1)
             stack = seqs.Stack(**stack_kwargs)
         self.stack = stack
-        self.our_mac = stack_kwargs.get("mac", US_MAC)
+        self.our_mac = str(getattr(stack, "mac", stack_kwargs.get("mac", US_MAC))).lower()
         stack.poll(self.now_us)  # the stack's "now" is the latest time it was given
 
     @property
