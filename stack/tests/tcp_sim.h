@@ -192,6 +192,7 @@ typedef struct sim_xfer {
     uint64_t mismatches;
     seqs_tcp_info_t ia, ib;         /* info just before closing */
     const char *fail;
+    int err_a, err_b;               /* seqs_tcp_error() of each side at the end (0: none) */
 } sim_xfer_t;
 
 static uint8_t sim_bufA[2][1u << 18], sim_bufB[4u << 18];
@@ -262,8 +263,12 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
         }
         if (!sim_step(m, deadline)) break;
     }
+    x->err_a = seqs_tcp_error(&m->a, ca);
+    x->err_b = cb ? seqs_tcp_error(&m->b, cb) : 0;
     if (!x->listener) seqs_tcp_listener_close(&m->b, l);
-    if (!closing) x->fail = "transfer did not complete";
+    if (!closing && x->err_a == SEQS_ERR_TIMEDOUT && !cb) x->fail = "connect timed out (R2)";
+    else if (!closing && (x->err_a == SEQS_ERR_TIMEDOUT || x->err_b == SEQS_ERR_TIMEDOUT)) x->fail = "gave up (R2)";
+    else if (!closing) x->fail = "transfer did not complete";
     else if (!x->closed) x->fail = "close did not complete";
     else if (x->mismatches) x->fail = "corrupted bytes";
     else if (x->recvd[0] != want[0] || x->recvd[1] != want[1]) x->fail = "byte count";
