@@ -605,6 +605,7 @@ json Runner::Collect(double wall_s) {
     out["topology"] = topology_;
     out["duration_s"] = duration_.GetSeconds();
     out["wall_s"] = wall_s;
+    out["stack_bytes"] = sizeof(seqs_stack_t);   // one instance, allocated per node
     std::map<std::string, double> m;
     json nodes = json::object();
     struct Agg {

@@ -168,6 +168,23 @@ def test_ping_mesh_fifty_nodes_on_a_switch_with_five_percent_loss(tmp_path):
     assert check_frames_with_scapy(pcaps, some) > 100
 
 
+def test_two_hundred_fifty_stacks_in_one_process(tmp_path):
+    sc = load("ping-scale.toml")
+    p = sc["link"]["loss"]
+    code, s, _ = run_sim(SCENARIOS / "ping-scale.toml", tmp_path, pcap=False)
+    assert code == 0, failed_expectations(s)
+    m = s["metrics"]
+    assert m["nodes"] == 250 and m["ping.flows"] == 500 and m["ping.sent"] == 5000
+    q = (1 - p) ** 4
+    lo, hi = binomial_band(q, 5000)
+    assert q - 0.02 <= m["ping.success_ratio"] <= hi
+    # Instances share nothing: each answered exactly the requests that reached it.
+    for name, node in s["nodes"].items():
+        c = node["counters"]
+        assert c["icmp_tx_echo_reply"] == c["icmp_rx"] - c["icmp_rx_echo_reply"], name
+    assert s["wall_s"] < 30
+
+
 def test_droplist_loses_exactly_the_listed_frames(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "ping-droplist.toml", tmp_path, pcap=False)
     assert code == 0, failed_expectations(s)
