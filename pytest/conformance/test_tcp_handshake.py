@@ -125,12 +125,12 @@ def test_simultaneous_open(ipwire):
 def test_syn_to_closed_port_gets_rst_ack(ipwire):
     """RFC 9293 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>."""
     p = Peer(ipwire, dport=81, iss=12345)
-    before = ipwire.counters()
+    before = ipwire.snapshot()
     got = p.send("S")
     assert len(got) == 1
     r = got[0][TCP]
     assert flags_of(got[0]) == "RA" and r.seq == 0 and r.ack == 12346
-    assert ipwire.delta(before).get("tcp_drop_no_socket") == 1
+    ipwire.assert_delta(before, tcp_drop_no_socket=1)
 
 
 @pytest.mark.conformance("T5")
