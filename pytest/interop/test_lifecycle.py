@@ -112,3 +112,33 @@ def test_missing_netns_is_a_setup_error_exit_1():
                         "--ip", f"{SEQS_IP}/24"], capture_output=True, text=True, timeout=10)
     assert r.returncode == 1
     assert "network namespace seqs-no-such-ns not found" in r.stderr and r.stdout == ""
+
+
+def test_idle_tool_sleeps_until_its_next_deadline(make_peer):
+    """The loop blocks in ppoll() until a frame or the stack's next deadline:
+    idle for 2 s it wakes only a handful of times (announcement timers), it
+    does not spin."""
+    peer = make_peer()
+    before = peer.proc.snapshot()["tool"]["wakeups"]
+    time.sleep(2.0)
+    after = peer.proc.snapshot()["tool"]["wakeups"]
+    assert after - before <= 10, f"{after - before} wakeups in 2 s of idle"
+
+
+def test_linux_flushing_its_neighbour_cache_mid_ping_re_arps_and_continues(make_peer):
+    """Linux re-ARPs mid-test (here forced by flushing its cache during a ping
+    run): seqs answers every new who-has, and no echo is lost."""
+    peer = make_peer()
+    ping = peer.ns.popen(["ping", "-n", "-q", "-c", "300", "-i", "0.005", "-W", "1", SEQS_IP],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(5):
+            time.sleep(0.2)
+            peer.ns.run(["ip", "neigh", "flush", "dev", peer.tap])
+        out, _ = ping.communicate(timeout=30)
+    finally:
+        if ping.poll() is None:
+            ping.kill()
+    assert "300 packets transmitted, 300 received" in out, out
+    c = peer.proc.stop()["counters"]
+    assert c["arp_tx_reply"] >= 3      # the first resolution plus re-ARPs after flushes
