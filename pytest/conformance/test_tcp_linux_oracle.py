@@ -46,6 +46,14 @@ CASES = [
     ("test_tcp_data", "test_out_of_order_buffered_dup_ack_then_jump", {}),
     ("test_tcp_data", "test_overlapping_and_duplicate_segments_deliver_each_byte_once", {}),
     ("test_tcp_close", "test_fin_to_closed_port_gets_rst_not_processed", {}),
+    ("test_tcp_close", "test_out_of_order_fin_waits_for_the_hole", {}),
+    ("test_tcp_close", "test_close_with_unread_data_sends_rst", {}),
+    ("test_tcp_options", "test_no_peer_mss_means_536_byte_segments", {}),
+    ("test_tcp_options", "test_timestamps_only_if_negotiated", {}),
+    ("test_tcp_options", "test_receiver_sends_sack_blocks_most_recent_first", {}),
+    ("test_tcp_options", "test_no_sack_blocks_when_not_negotiated", {}),
+    ("test_tcp_data", "test_peer_sequence_wraps_through_handshake_data_sack_and_close", {}),
+    ("test_tcp_data", "test_nagle_coalesces_small_writes_while_unacked", {}),
 ]
 
 EXCLUDED = {
