@@ -2,8 +2,10 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import BUILD_DIR, REPO
+REPO = Path(__file__).resolve().parent.parent
+BUILD_DIR = Path(os.environ.get("SEQS_BUILD_DIR", REPO / "build"))
 
 
 def test_python_flow_example_answers_ping():
