@@ -93,3 +93,18 @@ def test_cwnd_restarts_after_idle():
     assert grown > 4 * mss
     a.poll(t + 5_000_000)
     assert c.info()["cwnd"] == 4 * mss and c.info()["rto_expirations"] == 0
+
+
+def test_connect_to_unresolvable_neighbour_fails_unreachable():
+    """A SYN whose neighbour never answers ARP: connect() fails with Unreachable once
+    ARP has given up (RFC 1122 4.2.3.9), long before the SYN's R2."""
+    a, _ = _pair()
+    c = a.tcp_connect("192.0.2.99", 80)
+    t = 1000
+    while c.state == "SYN_SENT" and t < 60_000_000:
+        d = a.next_deadline()
+        t = max(t + 1, d if d is not None else t + 1_000_000)
+        a.output_all(t)
+    assert c.state == "CLOSED" and t < 20_000_000
+    with pytest.raises(seqs.Unreachable):
+        c.read()

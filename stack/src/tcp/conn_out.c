@@ -315,7 +315,14 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             /* ARP still resolving: queue it behind the resolution */
             (void)seqs__ip_send(s, c->laddr, c->raddr, SEQS_PROTO_TCP, h, tl, 1);
         }
-        /* else: no route; the segment counts as sent and lost (timers recover) */
+        /* else: no route; the segment counts as sent and lost (timers recover),
+         * except that a SYN to a neighbour that failed to resolve ends connect()
+         * (RFC 1122 4.2.3.9 treats host unreachable as fatal while connecting) */
+        if (rc == SEQS_ERR_UNREACH && t->state == SEQS_TCP_SYN_SENT && p->rtx) {
+            seqs__tcp_conn_set_error(s, c, SEQS_ERR_UNREACH);
+            seqs__tcp_conn_closed(s, c);
+            return 0;
+        }
         if (!(p->flags & TCP_SYN) && SEQ_GT(t->rcv_nxt + ((uint32_t)field << t->rcv_shift), c->rcv_adv))
             c->rcv_adv = t->rcv_nxt + ((uint32_t)field << t->rcv_shift);
         if ((p->flags & TCP_SYN) && (p->flags & TCP_ACK) && SEQ_GT(t->rcv_nxt + field, c->rcv_adv))
