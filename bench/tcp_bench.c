@@ -75,7 +75,7 @@ static result_t run_cell(const cell_t *c, uint64_t seed) {
 
 static void header(FILE *f) {
     fprintf(f, "# seqs TCP goodput: 1 MiB each way at once, 64 KiB buffers, 10 Mbit/s, 5 ms one-way,\n");
-    fprintf(f, "# 100-frame queue, impairments on both directions (virtual time; deterministic).\n");
+    fprintf(f, "# 100-frame queue, impairments on IPv4 frames in both directions (virtual time; deterministic).\n");
     fprintf(f, "# Each cell: mean over seeds 1..%u; ok = every seed delivered every byte exactly once and closed.\n",
             GRID_SEEDS);
     fprintf(f, "# regenerate: build/bench/tcp_bench --write bench/tcp_goodput.txt\n");
@@ -374,8 +374,8 @@ static int chaos(unsigned n) {
                    (unsigned long long)x.recvd[1], (unsigned long long)x.mismatches);
         }
     }
-    printf("chaos: %u runs, %u failed, %u gave up by R2 (documented retry limits under heavy loss)\n", n, bad,
-           gaveup);
+    printf("chaos: %u runs, %u failed, %u gave up (connect or data R2, or ARP failure: documented limits under"
+           " heavy loss)\n", n, bad, gaveup);
     return bad ? 1 : 0;
 }
 

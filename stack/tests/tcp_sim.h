@@ -91,8 +91,11 @@ static inline void sim_push(sim_t *m, sim_dir_t *d, const uint8_t *f, size_t len
     }
     uint64_t ser = m->rate_bps ? (uint64_t)(len + 24) * 8u * 1000000u / m->rate_bps : 0;
     d->busy_until = start + ser;
+    /* impairments hit IPv4 only: ARP always gets through, so the numbers measure TCP */
+    int is_ip = len >= 14 && f[12] == 0x08 && f[13] == 0x00;
     int lose = sim_unif(m) < m->imp.loss;
     if (m->imp.burst_len && m->now >= m->imp.burst_at && m->now < m->imp.burst_at + m->imp.burst_len) lose = 1;
+    if (!is_ip) lose = 0;
     if (lose) {
         d->lost++;
         return;
@@ -267,6 +270,7 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
     x->err_b = cb ? seqs_tcp_error(&m->b, cb) : 0;
     if (!x->listener) seqs_tcp_listener_close(&m->b, l);
     if (!closing && x->err_a == SEQS_ERR_TIMEDOUT && !cb) x->fail = "connect timed out (R2)";
+    else if (!closing && x->err_a == SEQS_ERR_UNREACH && !cb) x->fail = "connect: neighbour unreachable, ARP failed (R2)";
     else if (!closing && (x->err_a == SEQS_ERR_TIMEDOUT || x->err_b == SEQS_ERR_TIMEDOUT)) x->fail = "gave up (R2)";
     else if (!closing) x->fail = "transfer did not complete";
     else if (!x->closed) x->fail = "close did not complete";
