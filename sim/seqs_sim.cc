@@ -116,6 +116,46 @@ struct LinkParams {
     std::string rate = "100Mbps";
     Time delay = MilliSeconds(1);
     double loss = 0.0;   // per direction: probability a frame is dropped by the receiving device
+    // With a burst range, `loss` is the probability that a loss burst starts at a frame, and
+    // a burst drops U{min..max} consecutive frames (ns-3 BurstErrorModel).
+    uint32_t burst_min = 0, burst_max = 0;
+    // With a burst time range, a burst drops every frame for U[min, max] of simulated time.
+    Time burst_time_min, burst_time_max;
+};
+
+// Loss in bursts of *time* (a fade, a collision storm): at each frame outside a burst, a
+// burst starts with probability `rate` and drops every frame that arrives until it ends,
+// U[min, max] later. Unlike ns-3's BurstErrorModel (bursts counted in frames), a burst does
+// not reach across an idle link into frames sent seconds later.
+class TimeBurstErrorModel : public ErrorModel {
+  public:
+    static TypeId GetTypeId() {
+        static TypeId tid =
+            TypeId("seqs::TimeBurstErrorModel").SetParent<ErrorModel>().SetGroupName("seqs").AddConstructor<TimeBurstErrorModel>();
+        return tid;
+    }
+    void Configure(double rate, Time min, Time max, int64_t stream) {
+        rate_ = rate;
+        min_ = min;
+        max_ = max;
+        start_->SetStream(stream);
+        len_->SetStream(stream + 1);
+    }
+
+  private:
+    bool DoCorrupt(Ptr<Packet>) override {
+        Time now = Simulator::Now();
+        if (now < end_) return true;
+        if (start_->GetValue() >= rate_) return false;
+        end_ = now + NanoSeconds((int64_t)len_->GetValue((double)min_.GetNanoSeconds(), (double)max_.GetNanoSeconds()));
+        return true;
+    }
+    void DoReset() override { end_ = Seconds(0); }
+
+    double rate_ = 0;
+    Time min_, max_, end_;
+    Ptr<UniformRandomVariable> start_ = CreateObject<UniformRandomVariable>();
+    Ptr<UniformRandomVariable> len_ = CreateObject<UniformRandomVariable>();
 };
 
 LinkParams ReadLinkParams(const toml::table& t, LinkParams base, const std::string& where) {
@@ -129,6 +169,29 @@ LinkParams ReadLinkParams(const toml::table& t, LinkParams base, const std::stri
     if (t["delay"]) base.delay = TimeKey(t, "delay", "", where);
     base.loss = Num(t, "loss", base.loss, where);
     if (base.loss < 0 || base.loss >= 1) Fail(where + ": loss must be in [0, 1)");
+    if (auto* b = t["burst"].as_array()) {
+        auto lo = b->size() == 2 ? (*b)[0].value<int64_t>() : std::nullopt;
+        auto hi = b->size() == 2 ? (*b)[1].value<int64_t>() : std::nullopt;
+        if (!lo || !hi || *lo < 1 || *hi < *lo || *hi > 1000)
+            Fail(where + ": burst must be [min, max] frames, 1 <= min <= max <= 1000");
+        base.burst_min = (uint32_t)*lo;
+        base.burst_max = (uint32_t)*hi;
+    } else if (t["burst"]) {
+        Fail(where + ": burst must be [min, max]");
+    }
+    if (auto* b = t["burst_time"].as_array()) {
+        auto lo = b->size() == 2 ? (*b)[0].value<std::string>() : std::nullopt;
+        auto hi = b->size() == 2 ? (*b)[1].value<std::string>() : std::nullopt;
+        if (!lo || !hi) Fail(where + ": burst_time must be [\"min\", \"max\"], e.g. [\"2ms\", \"10ms\"]");
+        base.burst_time_min = ParseTime(*lo, where + ".burst_time");
+        base.burst_time_max = ParseTime(*hi, where + ".burst_time");
+        if (base.burst_time_min.IsZero() || base.burst_time_max < base.burst_time_min)
+            Fail(where + ": burst_time needs 0 < min <= max");
+    } else if (t["burst_time"]) {
+        Fail(where + ": burst_time must be [\"min\", \"max\"]");
+    }
+    if (base.burst_max && base.burst_time_max.IsStrictlyPositive())
+        Fail(where + ": use burst (frames) or burst_time, not both");
     return base;
 }
 
@@ -315,16 +378,33 @@ void Runner::Build() {
     topology_ = Str(*topo, "kind", "pairs", "topology");
     const toml::table* ld = tbl_["link"].as_table();
     LinkParams defaults = ld ? ReadLinkParams(*ld, LinkParams(), "link") : LinkParams();
-    if (ld) CheckKeys(*ld, {"rate", "delay", "loss"}, "link");
+    if (ld) CheckKeys(*ld, {"rate", "delay", "loss", "burst", "burst_time"}, "link");
 
     std::vector<Ptr<NetDevice>> hostdev(specs_.size());
-    auto make_em = [&](double loss, const std::list<uint32_t>& drops) -> Ptr<ErrorModel> {
+    auto make_em = [&](const LinkParams& lp, const std::list<uint32_t>& drops) -> Ptr<ErrorModel> {
+        double loss = lp.loss;
         if (!drops.empty()) {
             auto em = CreateObject<ReceiveListErrorModel>();
             em->SetList(drops);   // deterministic: no random stream
             return em;
         }
         if (loss <= 0) return nullptr;
+        if (lp.burst_time_max.IsStrictlyPositive()) {
+            auto em = CreateObject<TimeBurstErrorModel>();
+            em->Configure(loss, lp.burst_time_min, lp.burst_time_max, next_stream_);
+            next_stream_ += 2;
+            return em;
+        }
+        if (lp.burst_max) {
+            auto em = CreateObject<BurstErrorModel>();
+            em->SetBurstRate(loss);
+            auto size = CreateObject<UniformRandomVariable>();
+            size->SetAttribute("Min", DoubleValue(lp.burst_min));
+            size->SetAttribute("Max", DoubleValue(lp.burst_max));   // GetInteger(): U{min..max}, inclusive
+            em->SetRandomBurstSize(size);
+            next_stream_ += em->AssignStreams(next_stream_);
+            return em;
+        }
         auto em = CreateObject<RateErrorModel>();
         em->SetAttribute("ErrorRate", DoubleValue(loss));
         em->SetAttribute("ErrorUnit", EnumValue(RateErrorModel::ERROR_UNIT_PACKET));
@@ -339,7 +419,7 @@ void Runner::Build() {
         NetDeviceContainer d = h.Install(NodeContainer(a, b));
         for (uint32_t i = 0; i < 2; i++) {
             auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
-            Ptr<ErrorModel> em = make_em(lp.loss, i == 0 ? drop_a : drop_b);
+            Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
             if (em) sd->SetReceiveErrorModel(em);
             sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
             auto dc = std::make_unique<DeliveryCounter>();
@@ -358,7 +438,7 @@ void Runner::Build() {
             auto* t = (*pairs)[k].as_table();
             std::string where = "pair[" + std::to_string(k) + "]";
             if (!t) Fail(where + ": must be a table");
-            CheckKeys(*t, {"a", "b", "rate", "delay", "loss", "drop_at_a", "drop_at_b"}, where);
+            CheckKeys(*t, {"a", "b", "rate", "delay", "loss", "burst", "burst_time", "drop_at_a", "drop_at_b"}, where);
             std::string a = Str(*t, "a", "", where), b = Str(*t, "b", "", where);
             if (!index_.count(a) || !index_.count(b)) Fail(where + ": unknown node in '" + a + "'-'" + b + "'");
             size_t ia = index_[a], ib = index_[b];

@@ -215,6 +215,25 @@ def test_tcp_pair_bulk_both_ways_completes_intact_under_five_percent_loss(tmp_pa
     assert check_frames_with_scapy(pcaps, {k: v["mac"] for k, v in s["nodes"].items()}) > 1500
 
 
+def test_tcp_recovers_from_loss_bursts_mostly_without_timeouts(tmp_path):
+    code, s, pcaps = run_sim(SCENARIOS / "tcp-burst.toml", tmp_path)
+    assert code == 0, failed_expectations(s)
+    info = s["nodes"]["a"]["apps"][0]["info"]
+    assert s["metrics"]["tcp.sink_bytes"] == 1000000
+    # Bursts took out several frames in a row, yet most were repaired by fast retransmit.
+    assert info["fast_retransmits"] >= 1 and info["rto_expirations"] <= info["retransmits"] / 2
+    # The losses really came in bursts: of the frames a sent (matched to b's by IP id), a lost
+    # one is followed by another lost one far more often than the ~4 % loss rate would give.
+    from scapy.layers.inet import IP
+    from scapy.utils import rdpcap
+    sent = [p[IP].id for p in rdpcap(str(pcaps / "a.pcap")) if p.haslayer(IP) and p[IP].src == "198.51.100.1"]
+    got = {p[IP].id for p in rdpcap(str(pcaps / "b.pcap")) if p.haslayer(IP) and p[IP].src == "198.51.100.1"}
+    lost = [i not in got for i in sent]
+    pairs = sum(1 for x, y in zip(lost, lost[1:]) if x)
+    both = sum(1 for x, y in zip(lost, lost[1:]) if x and y)
+    assert sum(lost) >= 5 and both / pairs > 0.3, (sum(lost), both, pairs)
+
+
 def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "tcp-mesh.toml", tmp_path, pcap=False)
     assert code == 0, failed_expectations(s)
