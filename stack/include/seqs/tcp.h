@@ -52,6 +52,7 @@ typedef struct seqs_tcp_info {
     uint32_t retransmits;       /* segments retransmitted (any reason) */
     uint32_t rto_expirations;
     uint32_t fast_retransmits;  /* recoveries entered on duplicate ACKs or SACK */
+    uint32_t spurious_recoveries;   /* fast recoveries undone (RFC 3522: the original arrived) */
     uint32_t dup_acks_in;
     uint32_t ooo_segs_in;       /* out-of-order segments received */
     uint32_t zero_window_probes;

@@ -157,6 +157,9 @@ static void enter_recovery(seqs_stack_t *s, conn_t *c) {
     (void)s;
     uint32_t mss = c->mss;
     uint32_t f = flight(c);
+    c->prior_cwnd = c->cwnd;
+    c->prior_ssthresh = c->ssthresh;
+    c->undo_tsval = 0;
     c->ssthresh = f / 2u > 2u * mss ? f / 2u : 2u * mss;     /* RFC 5681 (4) */
     c->recover = c->tcb.snd_nxt;                              /* RFC 6582 3.2 (2) */
     c->in_recovery = 1;
@@ -211,6 +214,19 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         c->backoff = 0;
         c->retries = 0;
         c->dupacks = 0;
+        /* RFC 3522 (Eifel detection): the ACK echoes a timestamp older than our
+         * first retransmission, so the original segment arrived: the recovery
+         * was caused by reordering. Undo the reduction (RFC 4015 spirit). */
+        if (c->in_recovery && c->ts_ok && c->undo_tsval && r->opt.has_ts && r->opt.tsecr &&
+            SEQ_LT(r->opt.tsecr, c->undo_tsval)) {
+            c->in_recovery = 0;
+            c->rtx_active = 0;
+            c->undo_tsval = 0;
+            if (c->cwnd < c->prior_cwnd) c->cwnd = c->prior_cwnd;
+            if (c->ssthresh < c->prior_ssthresh) c->ssthresh = c->prior_ssthresh;
+            c->recover = c->tcb.snd_una;
+            c->st.spurious_recoveries++;
+        }
         if (c->in_recovery) {
             if (SEQ_GEQ(c->tcb.snd_una, c->recover)) {
                 c->in_recovery = 0;                          /* full ACK: RFC 6582 3.2 (3) */

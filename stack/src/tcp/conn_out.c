@@ -356,7 +356,9 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             c->st.retransmits++;
             SEQS_CNT(s, tcp_tx_retransmit);
             c->rtt_timing = 0;      /* Karn */
-            c->rtx_tsval = (seqs__tcp_now_ms(s) + c->ts_offset) | 1u;
+            /* exactly the TSval this segment carried (0 means "none": a 2^-32 blind spot) */
+            c->rtx_tsval = seqs__tcp_now_ms(s) + c->ts_offset;
+            if (c->in_recovery && !c->undo_tsval) c->undo_tsval = c->rtx_tsval;
             if (p->seq == t->snd_una) c->rtx_mark = t->snd_nxt;
             if (!(sent_flags & TCP_SYN)) {
                 c->rtx_next = p->seq + len + ((sent_flags & TCP_FIN) ? 1u : 0u);

@@ -74,6 +74,8 @@ typedef struct seqs__tcp_conn {
     uint32_t cwnd, ssthresh, ca_acked;
     uint32_t ts_recent, ts_offset;
     uint32_t rtx_tsval;     /* our TSval when we last retransmitted (0: never) */
+    uint32_t undo_tsval;    /* TSval of the first retransmission of this recovery (RFC 3522 Eifel) */
+    uint32_t prior_cwnd, prior_ssthresh;   /* before the recovery, to undo a spurious one */
     uint64_t rtt_start;
     uint64_t t_rtx, t_delack, t_state, t_keep;   /* absolute deadlines, SEQS_NEVER when off */
     uint64_t last_rx;
