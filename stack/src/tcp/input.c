@@ -3,6 +3,7 @@
  * listener by port, else the closed-port RST (RFC 9293 3.10.7.1). */
 #include <string.h>
 #include "tcp_int.h"
+#include "seqs/wire/tcp.h"
 
 static conn_t *find_conn(seqs_stack_t *s, const tcp_rx_t *r) {
     for (unsigned i = 0; i < s->tcp.max_conns; i++) {
@@ -20,40 +21,36 @@ void seqs__tcp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *se
         SEQS_CNT(s, tcp_drop_bcast);    /* RFC 1122 4.2.3.10: no TCP to broadcast/multicast */
         return;
     }
-    if (len < TCP_HDR || len > 0xFFFFu) {
+    /* the frame view validates the data offset once; then the checksum (T15, T16) */
+    seqs_tcp_view_t v;
+    if (seqs_tcp_view_init(&v, seg, len) != SEQS_VIEW_OK || len > 0xFFFFu) {
         SEQS_CNT(s, tcp_drop_header);
         return;
     }
-    /* T15: verify over the pseudo header. A zero field is not "no checksum" in
-     * TCP: it passes only when 0 is the right value (1 segment in 65536). */
-    uint32_t sum = seqs__csum_pseudo(rx->src, rx->dst, SEQS_PROTO_TCP, (uint16_t)len);
-    if (seqs__csum_fold(seqs__csum_add(sum, seg, len)) != 0) {
+    /* A zero checksum field is not "no checksum" in TCP: it passes only when
+     * 0 is the right value (1 segment in 65536). */
+    if (!seqs_tcp_view_checksum_ok(&v, rx->src, rx->dst)) {
         SEQS_CNT(s, tcp_drop_checksum);
-        return;
-    }
-    size_t doff = (size_t)(seg[12] >> 4) * 4u;
-    if (doff < TCP_HDR || doff > len) {
-        SEQS_CNT(s, tcp_drop_header);
         return;
     }
     tcp_rx_t r;
     memset(&r, 0, sizeof r);
     r.src = rx->src;
     r.dst = rx->dst;
-    r.sport = seqs__be16(seg);
-    r.dport = seqs__be16(seg + 2);
-    r.seg.seq = seqs__be32(seg + 4);
-    r.seg.ack = seqs__be32(seg + 8);
-    r.seg.flags = (uint8_t)(seg[13] & 0x3Fu);   /* reserved bits, CWR and ECE ignored */
-    r.seg.wnd = seqs__be16(seg + 14);
-    r.urg = seqs__be16(seg + 18);
-    r.seg.len = (uint32_t)(len - doff);
-    r.payload = seg + doff;
+    r.sport = seqs_tcp_src_port(&v);
+    r.dport = seqs_tcp_dst_port(&v);
+    r.seg.seq = seqs_tcp_seq(&v);
+    r.seg.ack = seqs_tcp_ack(&v);
+    r.seg.flags = (uint8_t)(seqs_tcp_flags(&v) & 0x3Fu);   /* CWR and ECE ignored (no ECN) */
+    r.seg.wnd = seqs_tcp_window(&v);
+    r.urg = seqs_tcp_urgent(&v);
+    r.seg.len = (uint32_t)seqs_tcp_payload_len(&v);
+    r.payload = seqs_tcp_payload(&v);
     if (r.sport == 0 || r.dport == 0) {
         SEQS_CNT(s, tcp_drop_header);
         return;
     }
-    if (seqs__tcp_parse_opts(seg + TCP_HDR, doff - TCP_HDR, (r.seg.flags & TCP_SYN) != 0, &r.opt) != 0) {
+    if (seqs__tcp_parse_opts(&v, (r.seg.flags & TCP_SYN) != 0, &r.opt) != 0) {
         SEQS_CNT(s, tcp_drop_header);
         return;
     }

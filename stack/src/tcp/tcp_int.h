@@ -33,8 +33,9 @@ typedef struct tcp_rx {
     uint16_t urg;
 } tcp_rx_t;
 
-/* opt.c: returns 0, or -1 when the option list is malformed (running past the header). */
-int seqs__tcp_parse_opts(const uint8_t *p, size_t n, int syn, tcp_opts_t *o);
+/* opt.c: options of a validated segment; 0, or -1 when the list is malformed. */
+struct seqs_tcp_view;
+int seqs__tcp_parse_opts(const struct seqs_tcp_view *v, int syn, tcp_opts_t *o);
 
 /* isn.c */
 uint32_t seqs__tcp_isn(seqs_stack_t *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp);
