@@ -292,12 +292,13 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
 }
 
-void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us) {
+void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int ttl) {
     if (fi >= flows_.size() || seq >= p_.count) {
         stray_++;
         return;
     }
     Flow& f = flows_[fi];
+    if (ttl >= 0 && std::find(f.ttls.begin(), f.ttls.end(), ttl) == f.ttls.end()) f.ttls.push_back(ttl);
     if (!intact || !f.sent_at[seq]) {
         f.bad++;
         return;
@@ -340,6 +341,7 @@ nlohmann::json PingApp::Results() const {
         for (uint32_t q = 0; q < f.next_seq; q++)
             if (!f.got[q]) lost.push_back(q);
         j["lost_seqs"] = lost;   // sent and never answered (late replies are not listed)
+        if (!f.ttls.empty()) j["reply_ttls"] = f.ttls;
         flows.push_back(j);
     }
     nlohmann::json j = {{"count", p_.count},
@@ -429,7 +431,7 @@ void IcmpPing::OnStackEvent(StackNode& node) {
         }
         // The core reports the reply's length, not its bytes: intact = right peer, right size.
         bool intact = r.from == targets_[fi].addr && r.len == p_.size;
-        OnReply(fi, r.seq, intact, r.rx_us);
+        OnReply(fi, r.seq, intact, r.rx_us, r.ttl);
     }
 }
 

@@ -184,7 +184,7 @@ class PingApp : public App {
     // Sends probe `seq` of flow `flow`; returns a seqs result (< 0 = error).
     virtual int SendProbe(StackNode& node, size_t flow, uint32_t seq) = 0;
     // A reply for (flow, seq) arrived at rx_us; intact = it is exactly the echo of our probe.
-    void OnReply(size_t flow, uint32_t seq, bool intact, uint64_t rx_us);
+    void OnReply(size_t flow, uint32_t seq, bool intact, uint64_t rx_us, int ttl = -1);
     void Stray() { stray_++; }   // a reply that matches no probe of ours
 
     std::vector<PingTarget> targets_;
@@ -200,6 +200,7 @@ class PingApp : public App {
         std::vector<uint64_t> sent_at;   // per seq: send time + 1, 0 = not sent (send failed)
         std::vector<uint8_t> got;
         std::vector<int> errors;         // distinct send error codes
+        std::vector<int> ttls;           // distinct IP TTLs of the replies (when known)
     };
     void SendNext(StackNode* node, size_t flow);
     std::vector<Flow> flows_;

@@ -29,6 +29,9 @@
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
 #include "ns3/global-value.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-interface-address.h"
+#include "ns3/ipv4.h"
 #include "ns3/string.h"
 #include "ns3/tap-bridge-helper.h"
 #include "ns3/data-rate.h"
@@ -249,6 +252,9 @@ void Usage() {
     std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]\n";
 }
 
+std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
+                                     const std::string& where);
+
 class Runner {
   public:
     explicit Runner(const Args& a) : args_(a) {}
@@ -288,7 +294,8 @@ void Runner::Load() {
         os << args_.scenario << ": " << e.description() << " at line " << e.source().begin.line;
         Fail(os.str());
     }
-    CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "node", "app", "expect"},
+    CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "subnet", "node", "app",
+                     "expect"},
               "scenario");
     name_ = Str(tbl_, "name", "scenario", "scenario");
     duration_ = TimeKey(tbl_, "duration", "10s", "scenario");
@@ -490,8 +497,70 @@ void Runner::Build() {
         tb.SetAttribute("Mode", StringValue("UseBridge"));
         tb.SetAttribute("DeviceName", StringValue(tapdev));
         tb.Install(ghost, d.Get((uint32_t)specs_.size()));
+    } else if (topology_ == "router") {
+        // Subnets joined by an IPv4 router that is *ns-3's own* Internet stack (an
+        // independent implementation of ARP, IPv4 forwarding and ICMP echo): each subnet
+        // is a learning switch with every host on its own link, plus a CSMA uplink (CSMA,
+        // because ns-3's IPv4 only ARPs on devices that need it) to the router.
+        GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));   // ns-3 sends zero checksums otherwise
+        auto* subnets = tbl_["subnet"].as_array();
+        if (!subnets || subnets->empty()) Fail("topology \"router\" needs [[subnet]] entries");
+        if (defaults.delay > MicroSeconds(100))
+            Fail("topology \"router\": the link delay must be <= 100us (router uplinks are CSMA)");
+        Ptr<Node> router = CreateObject<Node>();
+        InternetStackHelper internet;
+        internet.Install(router);
+        next_stream_ += internet.AssignStreams(NodeContainer(router), next_stream_);
+        Ptr<Ipv4> ipv4 = router->GetObject<Ipv4>();
+        std::vector<bool> placed(specs_.size(), false);
+        for (size_t k = 0; k < subnets->size(); k++) {
+            auto* t = (*subnets)[k].as_table();
+            std::string where = "subnet[" + std::to_string(k) + "]";
+            if (!t) Fail(where + ": must be a table");
+            CheckKeys(*t, {"router", "prefix_len", "on"}, where);
+            uint32_t rip = ParseIp(Str(*t, "router", "", where), where);
+            int64_t plen = Int(*t, "prefix_len", 24, where);
+            if (plen < 1 || plen > 30) Fail(where + ": prefix_len must be 1..30");
+            uint32_t mask = plen == 32 ? 0xFFFFFFFFu : ~((1u << (32 - plen)) - 1u);
+            std::vector<size_t> members = Runner_ResolveOn(*t, index_, specs_.size(), where);
+            Ptr<Node> sw = CreateObject<Node>();
+            NetDeviceContainer ports;
+            for (size_t i : members) {
+                if (placed[i]) Fail(where + ": node '" + specs_[i].name + "' is already in a subnet");
+                placed[i] = true;
+                if ((specs_[i].addr & mask) != (rip & mask) || specs_[i].prefix != plen)
+                    Fail(where + ": node '" + specs_[i].name + "' is not in " + std::to_string(plen) +
+                         "-bit subnet of the router");
+                if (!specs_[i].gateway) specs_[i].gateway = rip;
+                NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {});
+                hostdev[i] = d.Get(0);
+                ports.Add(d.Get(1));
+            }
+            CsmaHelper csma;
+            csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+            csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
+            NetDeviceContainer up = csma.Install(NodeContainer(sw, router));
+            for (uint32_t e = 0; e < 2; e++) {
+                Ptr<ErrorModel> em = make_em(defaults, {});
+                if (em) up.Get(e)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+                up.Get(e)->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
+                auto dc = std::make_unique<DeliveryCounter>();
+                dc->c = &links_.delivered;
+                up.Get(e)->GetNode()->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0,
+                                                              up.Get(e), true);
+                delivery_.push_back(std::move(dc));
+            }
+            ports.Add(up.Get(0));
+            BridgeHelper bridge;
+            bridge.Install(sw, ports);
+            int32_t ifi = ipv4->AddInterface(up.Get(1));
+            ipv4->AddAddress(ifi, Ipv4InterfaceAddress(Ipv4Address(rip), Ipv4Mask(mask)));
+            ipv4->SetUp(ifi);
+        }
+        for (size_t i = 0; i < specs_.size(); i++)
+            if (!placed[i]) Fail("node '" + specs_[i].name + "' is in no [[subnet]]");
     } else {
-        Fail("topology: kind must be \"pairs\", \"switch\" or \"tap\"");
+        Fail("topology: kind must be \"pairs\", \"switch\", \"router\" or \"tap\"");
     }
 
     for (size_t i = 0; i < specs_.size(); i++) {

@@ -185,6 +185,34 @@ def test_two_hundred_fifty_stacks_in_one_process(tmp_path):
     assert s["wall_s"] < 30
 
 
+def test_seqs_hosts_talk_through_an_ns3_ipv4_router(tmp_path):
+    """ns-3's own Internet stack (ARP, IPv4 forwarding, ICMP) routes between two subnets of
+    seqs nodes: an independent implementation on the other end of every exchange."""
+    sc = load("ping-routed.toml")
+    p = sc["link"]["loss"]
+    code, s, pcaps = run_sim(SCENARIOS / "ping-routed.toml", tmp_path)
+    assert code == 0, failed_expectations(s)
+    m = s["metrics"]
+    for label, crossings in (("router", 4), ("routed-icmp", 8), ("routed-udp", 8)):
+        lo, hi = binomial_band((1 - p) ** crossings, int(m[f"{label}.sent"]))
+        assert lo <= m[f"{label}.success_ratio"] <= hi, (label, m[f"{label}.success_ratio"])
+    for name, node in s["nodes"].items():
+        icmp = [a for a in node["apps"] if a["type"] == "icmp-ping"][0]
+        [flow] = icmp["flows"]
+        # One hop: the router decremented the TTL of replies from the other subnet only.
+        assert flow["reply_ttls"] == ([63] if name.startswith("a") else [64]), (name, flow)
+        # The warm-up's port-unreachable errors from ns-3 reached the sending socket.
+        assert node["counters"]["icmp_err_delivered"] > 0, name
+        assert node["counters"]["ip_drop_checksum"] == 0
+    # Off-link traffic went to the router's MAC: a1 resolved only its gateway, never b1.
+    from scapy.layers.l2 import ARP
+    from scapy.utils import rdpcap
+    asked = {p[ARP].pdst for p in rdpcap(str(pcaps / "a1.pcap")) if p.haslayer(ARP) and p[ARP].op == 1
+             and p[ARP].psrc == "198.51.100.1" and p[ARP].pdst != p[ARP].psrc}   # not announcements
+    assert asked == {"198.51.100.254"}
+    assert check_frames_with_scapy(pcaps, {k: s["nodes"][k]["mac"] for k in ("a1", "b10")}) > 300
+
+
 def test_droplist_loses_exactly_the_listed_frames(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "ping-droplist.toml", tmp_path, pcap=False)
     assert code == 0, failed_expectations(s)
