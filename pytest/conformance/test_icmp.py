@@ -342,12 +342,12 @@ def test_dest_unreachable_delivered_to_udp_socket(ipwire, code):
     """RFC 1122 4.1.3.3 / 3.2.2.1: a Destination Unreachable quoting a datagram we
     sent from a socket is reported to that socket (type, code, remote addr/port)."""
     s = _connected(ipwire)
-    before = ipwire.counters()
+    before = ipwire.snapshot()
     expect_none(ipwire.send(_icmp_err(3, code, 7700)))
     e = s.error()
     assert e is not None and (e["type"], e["code"], e["addr"], e["port"]) == (3, code, PEER, 9999)
     assert s.error() is None  # cleared
-    assert ipwire.delta(before).get("icmp_err_delivered") == 1
+    ipwire.assert_delta(before, icmp_err_delivered=1)
 
 
 @pytest.mark.conformance("C8")

@@ -349,15 +349,17 @@ def _frags(data=None, size=3000, fragsize=1000, port=7200, ident=0x4242):
 
 
 def _deliver(w, frames, port=7200):
+    """Feeds frames with a socket bound on port; returns (datagrams received,
+    frames emitted, counter delta or None when the flavour has no counters)."""
     s = _sock(w, port)
-    before = w.counters()
+    before = w.snapshot()
     out = []
     for f in frames:
         out += w.send(f)
     got = []
     while (d := s.recvfrom()) is not None:
         got.append(d)
-    return got, out, w.delta(before)
+    return got, out, (None if before is None else w.delta(before))
 
 
 @pytest.mark.conformance("I11")
@@ -374,7 +376,7 @@ def test_fragments_any_order_delivered_once(ipwire, order):
         random.Random(3).shuffle(frames)
     got, out, d = _deliver(ipwire, frames)
     assert len(got) == 1 and got[0][0] == data and got[0][1] == (PEER, 40000)
-    assert d.get("ip_reasm_ok") == 1
+    assert d is None or d.get("ip_reasm_ok") == 1
     expect_none(out)
 
 
@@ -433,7 +435,7 @@ def test_overlapping_fragments_drop_datagram(ipwire):
     frames = [_frag(0, l4[:32], True), _frag(2, b"\xEE" * 24, True), _frag(4, l4[32:], False)]
     got, out, d = _deliver(ipwire, frames)
     assert got == []
-    assert d.get("ip_reasm_drop", 0) >= 1, d
+    assert d is None or d.get("ip_reasm_drop", 0) >= 1, d
 
 
 @pytest.mark.conformance("I12")
@@ -447,7 +449,7 @@ def test_overlap_rewriting_udp_header_dropped(ipwire):
     s2 = _sock(ipwire, 7201)
     got, out, d = _deliver(ipwire, frames)
     assert got == [] and s2.recvfrom() is None
-    assert d.get("ip_reasm_drop", 0) >= 1, d
+    assert d is None or d.get("ip_reasm_drop", 0) >= 1, d
 
 
 @pytest.mark.conformance("I12")
@@ -492,7 +494,7 @@ def test_fragment_total_beyond_reasm_limit_dropped(ipwire):
     data, frames = _frags(size=size, fragsize=1480)
     got, out, d = _deliver(ipwire, frames)
     assert got == []
-    assert d.get("ip_reasm_drop", 0) + d.get("ip_reasm_nomem", 0) >= 1, d
+    assert d is None or d.get("ip_reasm_drop", 0) + d.get("ip_reasm_nomem", 0) >= 1, d
 
 
 # --- I13 ---------------------------------------------------------------------------

@@ -4,9 +4,10 @@ CONFORMANCE.md: "where a row can also be checked against the Linux kernel in
 a network namespace, do it there too -- if Linux disagrees with the test, the
 test is probably wrong." Each case below runs one conformance test function,
 unchanged, with a harness.kernelwire.KernelWire (Linux behind a TAP device in a
-private netns) as its `wire`/`ipwire`. Only frame-level tests can run there
-(no seqs socket API or counters; no long virtual-time waits), and some seqs
-choices deliberately differ from Linux; EXCLUDED lists those with the reason,
+private netns) as its `wire`/`ipwire`. Frame-level tests run as they are; socket-level
+ones use KernelStack (real Linux UDP sockets in the namespace); tests whose
+point is a seqs counter or a long virtual-time wait cannot run there, and some
+seqs choices deliberately differ from Linux; EXCLUDED lists those with the reason,
 so the list is reviewed rather than silently shrunk. A case naming a test that
 no longer exists fails."""
 from __future__ import annotations
@@ -96,6 +97,56 @@ LINUX_CASES = [
     ("test_icmp", "test_no_error_for_link_broadcast", {}),
     ("test_icmp", "test_no_error_for_invalid_source", {"src": "0.0.0.0"}),
     ("test_icmp", "test_no_error_for_invalid_source", {"src": "224.0.0.5"}),
+    # socket-level tests (KernelStack: real Linux UDP sockets in the namespace)
+    ("test_ethernet", "test_foreign_unicast_mac_udp_not_delivered", {}),
+    ("test_ethernet", "test_padded_udp_delivers_exact_payload", {}),
+    ("test_ipv4", "test_invalid_source_udp_not_delivered", {}),
+    ("test_ipv4", "test_broadcast_udp_accepted", {"dst": "255.255.255.255"}),
+    ("test_ipv4", "test_broadcast_udp_accepted", {"dst": "192.0.2.255"}),
+    ("test_ipv4", "test_all_hosts_multicast_accepted", {}),
+    ("test_ipv4", "test_unicast_udp_in_link_broadcast_not_delivered", {}),
+    ("test_ipv4", "test_low_ttl_udp_delivered", {}),
+    ("test_ipv4", "test_source_route_udp_not_delivered", {}),
+    ("test_ipv4", "test_fragments_any_order_delivered_once", {"order": "in-order"}),
+    ("test_ipv4", "test_fragments_any_order_delivered_once", {"order": "reversed"}),
+    ("test_ipv4", "test_fragments_any_order_delivered_once", {"order": "shuffled"}),
+    ("test_ipv4", "test_duplicate_fragments_delivered_once", {}),
+    ("test_ipv4", "test_fragment_after_completion_does_not_redeliver", {}),
+    ("test_ipv4", "test_two_interleaved_datagrams", {}),
+    ("test_ipv4", "test_small_fragments", {}),
+    ("test_ipv4", "test_overlapping_fragments_drop_datagram", {}),
+    ("test_ipv4", "test_large_udp_fragmented_correctly", {"size": 3000}),
+    ("test_ipv4", "test_mtu_sized_not_fragmented", {}),
+    ("test_ipv4", "test_ip_id_unique_across_fragmented_datagrams", {}),
+    ("test_ipv4", "test_our_datagrams_have_valid_headers", {}),
+    ("test_icmp", "test_closed_port_after_close", {}),
+    ("test_icmp", "test_dest_unreachable_delivered_to_udp_socket", {"code": 3}),
+    ("test_icmp", "test_dest_unreachable_delivered_to_udp_socket", {"code": 1}),
+    ("test_icmp", "test_frag_needed_delivered_with_mtu", {}),
+    ("test_icmp", "test_error_for_unconnected_socket_that_sent", {}),
+    ("test_icmp", "test_error_not_matching_connected_socket_ignored", {"variant": "quoted-src-not-us"}),
+    ("test_icmp", "test_error_not_matching_connected_socket_ignored", {"variant": "quoted-dst-not-peer"}),
+    ("test_icmp", "test_error_not_matching_connected_socket_ignored", {"variant": "quoted-dport-wrong"}),
+    ("test_udp", "test_datagram_delivered_with_source", {"data": b"hello world"}),
+    ("test_udp", "test_zero_length_datagram_delivered_empty", {}),
+    ("test_udp", "test_offlink_source_preserved", {}),
+    ("test_udp", "test_demux_by_port_and_order", {}),
+    ("test_udp", "test_connected_socket_filters_sources", {}),
+    ("test_udp", "test_our_datagram_fields", {}),
+    ("test_udp", "test_zero_checksum_accepted", {}),
+    ("test_udp", "test_ffff_checksum_for_zero_sum_accepted", {}),
+    ("test_udp", "test_wrong_checksum_dropped", {"xor": 1}),
+    ("test_udp", "test_corrupted_payload_dropped", {}),
+    ("test_udp", "test_wrong_checksum_to_closed_port_no_icmp", {}),
+    ("test_udp", "test_tx_zero_checksum_sent_as_ffff", {}),
+    ("test_udp", "test_length_below_8_dropped", {"length": 7}),
+    ("test_udp", "test_length_beyond_ip_payload_dropped", {"extra": 100}),
+    ("test_udp", "test_length_below_ip_payload_extra_ignored", {"chk": "zero"}),
+    ("test_udp", "test_length_below_ip_payload_extra_ignored", {"chk": "real"}),
+    ("test_udp", "test_broadcast_or_multicast_source_dropped", {"src": "255.255.255.255"}),
+    ("test_udp", "test_broadcast_or_multicast_source_dropped", {"src": "224.0.0.9"}),
+    ("test_udp", "test_wildcard_server_replies_from_request_destination", {}),
+    ("test_udp", "test_sendmsg_foreign_source_refused", {}),
 ]
 
 # Conformance tests that Linux is NOT asked to confirm, and why (reviewed list).
@@ -106,11 +157,17 @@ EXCLUDED = {
     "test_ipv4.test_bad_option_length_dropped": "seqs drops silently; Linux sends Parameter Problem (both allowed by I9)",
     "test_ipv4.test_unknown_or_harmless_options_ignored[unknown158/unknown30]":
         "Linux sends Parameter Problem for unknown options in non-root contexts; seqs ignores (RFC 1122 3.2.1.8)",
+    "test_ipv4.test_overlap_rewriting_udp_header_dropped":
+        "Linux treats a fragment with exactly the range of an earlier one as a duplicate and keeps the "
+        "first (the rewritten header is not used either); seqs drops the datagram as I12 asks",
+    "test_ipv4.test_reply_to_broadcast_request_uses_unicast_source / test_ephemeral_port_on_unbound_send":
+        "seqs choices: sendmsg() maps a broadcast source to our address; ephemeral ports 49152-65535 "
+        "(Linux: EINVAL, 32768-60999)",
     "test_ipv4.test_tiny_first_fragment_dropped": "seqs applies RFC 1858 tiny-fragment filtering; Linux reassembles",
     "test_icmp.test_unknown_icmp_type_dropped[13]": "Linux answers timestamp requests; seqs does not implement them",
     "test_icmp.test_errors_rate_limited": "Linux's limits differ (and are disabled here for determinism)",
     "*timers*": "A5-A7/A10/A11/I13 timer tests need virtual time (Linux runs in real time)",
-    "*sockets*": "tests that use the seqs socket API or counters (U rows, C8, I6, fragments to sockets)",
+    "*counters*": "tests whose point is a seqs counter (Linux's have other names)",
 }
 
 

@@ -15,6 +15,12 @@ Primitives (see harness.wire):
     _run_until  real time: read frames until the monotonic clock reaches t_us
     _counters   None: Linux's counters have other names. send_dropped() then
                 checks only that nothing was emitted.
+``wire.stack`` is a small stand-in (KernelStack) offering the part of the seqs
+socket API the UDP tests use -- udp_socket() with bind/connect/send/sendto/
+sendmsg(src=)/recvfrom()/error()/close() -- implemented with real sockets
+created inside the namespace (IP_PKTINFO for the destination address and the
+source of sendmsg, IP_RECVERR for ICMP errors), so socket-level tests can
+be checked against Linux too.
 The namespace is configured so Linux applies the same documented choices as
 seqs where Linux has a knob: IPv6 off (silence), drop_unicast_in_l2_multicast=1
 (I7), accept_source_route=0 (I10), rp_filter=1 (I5: a subnet-broadcast source is
@@ -78,6 +84,7 @@ class KernelWire(Wire):
             self.close()
             raise
         self.now_us = self._now()
+        self.stack = KernelStack(self)
 
     # --- namespace plumbing ----------------------------------------------------
     def _run(self, argv, check=True):
@@ -113,20 +120,27 @@ class KernelWire(Wire):
         time.sleep(0.05)
         self._read_until(self._now() + 50_000, quiet_us=None)
 
-    def _open_tap(self) -> int:
+    def in_ns(self, fn):
+        """Runs fn() with this thread inside the namespace (sockets and fds made
+        there stay bound to it)."""
         own = os.open("/proc/self/ns/net", os.O_RDONLY)
         target = os.open(f"/var/run/netns/{self.ns}", os.O_RDONLY)
         try:
             _setns(target)
             try:
-                fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
-                fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", self.dev.encode(), IFF_TAP | IFF_NO_PI))
+                return fn()
             finally:
                 _setns(own)
         finally:
             os.close(own)
             os.close(target)
-        return fd
+
+    def _open_tap(self) -> int:
+        def op():
+            fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
+            fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", self.dev.encode(), IFF_TAP | IFF_NO_PI))
+            return fd
+        return self.in_ns(op)
 
     # --- primitives -------------------------------------------------------------
     def _now(self) -> int:
@@ -198,9 +212,125 @@ class KernelWire(Wire):
 
     def close(self, keep_pcap: bool = True):
         try:
+            for sk in list(getattr(getattr(self, "stack", None), "sockets", [])):
+                sk.close()
             if self.fd is not None:
                 os.close(self.fd)
                 self.fd = None
             subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=20)
         finally:
             super().close(keep_pcap=keep_pcap)
+
+
+# --- the socket stand-in -----------------------------------------------------------
+import socket as _socket
+
+IP_PKTINFO = 8
+IP_RECVERR = 11
+SO_EE_ORIGIN_ICMP = 2
+
+
+class KernelError(Exception):
+    """A socket call Linux refused (stands in for seqs.SeqsError)."""
+
+
+def _seqs_error():
+    try:
+        import seqs
+        return seqs.SeqsError
+    except Exception:  # pragma: no cover - seqs not built: tests only see KernelError
+        return KernelError
+
+
+class KernelStack:
+    """The slice of seqs.Stack the conformance UDP tests use, over Linux sockets."""
+
+    def __init__(self, wire: "KernelWire"):
+        self.wire = wire
+        self.sockets: list = []
+        self.mac = US_MAC
+
+    def udp_socket(self, rxbuf: int = 8192) -> "KernelUdpSocket":
+        s = KernelUdpSocket(self.wire, rxbuf)
+        self.sockets.append(s)
+        return s
+
+
+class KernelUdpSocket:
+    def __init__(self, wire, rxbuf):
+        self.wire = wire
+        self.sock = wire.in_ns(lambda: _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM))
+        self.sock.setblocking(False)
+        self.sock.setsockopt(_socket.SOL_IP, IP_PKTINFO, 1)
+        self.sock.setsockopt(_socket.SOL_IP, IP_RECVERR, 1)
+        self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_BROADCAST, 1)
+        self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, max(rxbuf, 256))
+
+    def _call(self, fn, *a):
+        try:
+            return fn(*a)
+        except OSError as e:
+            raise _seqs_error()(f"Linux: {e}") from None
+
+    def bind(self, port=0, addr="0.0.0.0"):
+        self._call(self.sock.bind, (addr or "0.0.0.0", port))
+
+    @property
+    def local_port(self):
+        return self.sock.getsockname()[1]
+
+    def connect(self, addr, port):
+        self._call(self.sock.connect, (addr, port))
+
+    def send(self, data):
+        return self._call(self.sock.send, data)
+
+    def sendto(self, data, address):
+        return self._call(self.sock.sendto, data, address)
+
+    def sendmsg(self, data, address=None, src=None):
+        anc = []
+        if src is not None:
+            anc = [(_socket.SOL_IP, IP_PKTINFO, struct.pack("=I4s4s", 0, _socket.inet_aton(src), bytes(4)))]
+        if address is None:
+            return self._call(self.sock.sendmsg, [data], anc)
+        return self._call(self.sock.sendmsg, [data], anc, 0, address)
+
+    def recvfrom(self):
+        for _ in range(4):
+            try:
+                data, anc, flags, addr = self.sock.recvmsg(65536, 256, _socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return None
+            except OSError:
+                continue  # a pending ICMP error is reported once by recv: skip it like seqs does
+            dst = None
+            for level, typ, val in anc:
+                if level == _socket.SOL_IP and typ == IP_PKTINFO:
+                    dst = _socket.inet_ntoa(val[8:12])
+            return data, addr, dst
+        return None
+
+    def error(self):
+        try:
+            data, anc, flags, addr = self.sock.recvmsg(512, 512, _socket.MSG_ERRQUEUE | _socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return None
+        for level, typ, val in anc:
+            if level == _socket.SOL_IP and typ == IP_RECVERR:
+                ee_errno, origin, etype, code, _pad, info, _data = struct.unpack("=IBBBBII", val[:16])
+                if origin != SO_EE_ORIGIN_ICMP:
+                    continue
+                self.sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)  # clear it
+                return dict(type=etype, code=code, addr=addr[0], port=addr[1],
+                            mtu=info if (etype, code) == (3, 4) else 0, err=OSError(ee_errno, os.strerror(ee_errno)))
+        return None
+
+    @property
+    def pending(self):
+        return 0
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
