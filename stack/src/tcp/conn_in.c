@@ -159,6 +159,8 @@ static void enter_recovery(seqs_stack_t *s, conn_t *c) {
     uint32_t f = flight(c);
     c->prior_cwnd = c->cwnd;
     c->prior_ssthresh = c->ssthresh;
+    c->mark_ok = 0;
+    c->rtx_head = 0;
     c->undo_tsval = 0;
     c->ssthresh = f / 2u > 2u * mss ? f / 2u : 2u * mss;     /* RFC 5681 (4) */
     c->recover = c->tcb.snd_nxt;                              /* RFC 6582 3.2 (2) */
@@ -214,6 +216,11 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         c->backoff = 0;
         c->retries = 0;
         c->dupacks = 0;
+        c->rtx_head = 0;
+        /* the new first hole was already retransmitted by the walk: watch it
+         * from now on (a later, conservative mark than its real send time) */
+        c->mark_ok = SEQ_LT(c->tcb.snd_una, c->recover) && SEQ_LT(c->tcb.snd_una, c->rtx_next);
+        if (c->mark_ok) c->rtx_mark = c->tcb.snd_nxt;
         /* RFC 3522 (Eifel detection): the ACK echoes a timestamp older than our
          * first retransmission, so the original segment arrived: the recovery
          * was caused by reordering. Undo the reduction (RFC 4015 spirit). */
@@ -264,36 +271,41 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         /* RFC 6298 5.2/5.3 */
         c->t_rtx = c->tcb.snd_nxt == c->tcb.snd_una ? SEQS_NEVER : s->now + c->rto_us;
         c->persist = 0;
-    } else if ((o->act & TCB_DUPACK) || (new_sack && r->seg.ack == c->tcb.snd_una && !r->seg.len)) {
+    } else if (o->act & TCB_DUPACK) {
         c->dupacks++;
         c->st.dup_acks_in++;
+        if (c->in_recovery && !c->sack_ok) {
+            c->cwnd += mss;                                  /* inflate (RFC 5681 (5)) */
+        } else if (!c->in_recovery && c->dupacks >= 3 && !SEQ_LT(c->tcb.snd_una, c->recover)) {
+            enter_recovery(s, c);                            /* RFC 5681 3.2 / RFC 6582 */
+        }
+    }
+    /* RFC 6675: SACK information counts whatever segment carried it (in a
+     * bidirectional transfer most ACKs ride on data and are not "duplicate"). */
+    if (c->sack_ok && new_sack) {
         if (c->in_recovery) {
-            if (!c->sack_ok) {
-                c->cwnd += mss;                              /* inflate (RFC 5681 (5)) */
-            } else {
-                if (SEQ_GT(high_sack(c), c->rtx_end)) {
-                    c->rtx_end = high_sack(c);
-                    c->rtx_active = 1;
-                }
-                /* data sent after our retransmission of SND.UNA was SACKed while
-                 * SND.UNA stayed: the retransmission itself was lost (the idea of
-                 * RFC 8985 RACK, reduced to the first hole) */
-                if (!c->rtx_active && SEQ_GT(high_sack(c), c->rtx_mark + mss)) {
-                    c->rtx_next = c->tcb.snd_una;
-                    c->rtx_active = 1;
-                    c->rtx_mark = c->tcb.snd_nxt;
-                }
+            if (SEQ_GT(high_sack(c), c->rtx_end)) {
+                c->rtx_end = high_sack(c);
+                c->rtx_active = 1;
             }
-        } else if ((c->dupacks >= 3 || (c->sack_ok && seqs__tcp_sacked_bytes(c) >= 3u * mss)) &&
-                   !SEQ_LT(c->tcb.snd_una, c->recover)) {
-            enter_recovery(s, c);
-        } else if (c->sack_ok && SEQ_LT(c->tcb.snd_una, c->recover) && !c->rtx_active &&
-                   SEQ_GT(high_sack(c), c->rtx_mark + mss)) {
-            /* after an RTO: the retransmission of SND.UNA was lost too */
-            c->rtx_next = c->tcb.snd_una;
-            c->rtx_end = high_sack(c);
-            c->rtx_active = 1;
-            c->rtx_mark = c->tcb.snd_nxt;
+        } else if (!SEQ_LT(c->tcb.snd_una, c->recover)) {
+            uint32_t f = flight(c), sacked = seqs__tcp_sacked_bytes(c);
+            uint32_t oseg = (f + mss - 1u) / mss;
+            /* RFC 5827 early retransmit: with fewer than 4 segments out and no
+             * new data that may be sent (none queued, or cwnd/window full), all
+             * but one SACKed is enough evidence of loss */
+            int stuck = c->tx_len <= f || f >= c->cwnd || f >= c->tcb.snd_wnd;
+            int early = oseg >= 2 && oseg < 4 && stuck && sacked + mss >= f;
+            if (sacked >= 3u * mss || early) enter_recovery(s, c);   /* IsLost: DupThresh SACKed above */
+        }
+        /* Data sent after our last retransmission of SND.UNA is SACKed while
+         * SND.UNA stays: that retransmission was lost too (the idea of RFC 8985
+         * RACK, reduced to the first hole). Send it again at once, in fast
+         * recovery or after an RTO, instead of waiting for (another) RTO. */
+        if (c->mark_ok && !c->rtx_head && SEQ_LT(c->tcb.snd_una, c->recover) &&
+            SEQ_GT(high_sack(c), c->rtx_mark + mss)) {
+            c->rtx_head = 1;
+            c->mark_ok = 0;
         }
     }
 }

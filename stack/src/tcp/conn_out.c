@@ -102,6 +102,20 @@ static int plan(const conn_t *c, plan_t *p) {
         uint32_t cwnd = c->cwnd;
         /* RFC 3042 limited transmit: one new segment for each of the first two duplicate ACKs */
         if (!c->in_recovery && c->dupacks && c->dupacks < 3) cwnd += (uint32_t)c->dupacks * c->mss;
+        /* the retransmission of SND.UNA was lost: once more, before anything else */
+        if (c->rtx_head) {
+            uint32_t lim = t->snd_una + pm;
+            for (unsigned i = 0; i < c->sack_n; i++)
+                if (SEQ_GT(c->sack[i].start, t->snd_una) && SEQ_LT(c->sack[i].start, lim)) lim = c->sack[i].start;
+            uint32_t len = lim - t->snd_una;
+            if (len > c->tx_len) len = c->tx_len;
+            p->seq = t->snd_una;
+            p->len = len;
+            p->rtx = 1;
+            p->flags = TCP_ACK;
+            if (t->fin_sent && t->snd_una + len == t->fin_seq) p->flags |= TCP_FIN;
+            if (len || (p->flags & TCP_FIN)) return 1;
+        }
         /* retransmission: the next hole in [rtx_next, rtx_end) */
         if (c->rtx_active) {
             uint32_t seq = c->rtx_next;
@@ -359,7 +373,11 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             /* exactly the TSval this segment carried (0 means "none": a 2^-32 blind spot) */
             c->rtx_tsval = seqs__tcp_now_ms(s) + c->ts_offset;
             if (c->in_recovery && !c->undo_tsval) c->undo_tsval = c->rtx_tsval;
-            if (p->seq == t->snd_una) c->rtx_mark = t->snd_nxt;
+            if (p->seq == t->snd_una) {
+                c->rtx_mark = t->snd_nxt;
+                c->mark_ok = 1;
+                c->rtx_head = 0;
+            }
             if (!(sent_flags & TCP_SYN)) {
                 c->rtx_next = p->seq + len + ((sent_flags & TCP_FIN) ? 1u : 0u);
                 if (SEQ_GEQ(c->rtx_next, c->rtx_end)) c->rtx_active = 0;
@@ -460,6 +478,8 @@ static void rto_expired(seqs_stack_t *s, conn_t *c) {
         }
         c->cwnd = c->mss;
         c->ca_acked = 0;
+        c->mark_ok = 0;
+        c->rtx_head = 0;
         c->in_recovery = 0;
         c->rtx_active = 1;
         c->rtx_next = t->snd_una;

@@ -69,6 +69,8 @@ typedef struct seqs__tcp_conn {
     seqs__range_t sack[SEQS_TCP_SACK_RANGES];  /* scoreboard, sorted by sequence */
     uint32_t rtx_next, rtx_end, recover;
     uint32_t rtx_mark;      /* SND.NXT when SND.UNA was last retransmitted (lost-retransmission check) */
+    uint8_t mark_ok;        /* rtx_mark is valid for the current recovery */
+    uint8_t rtx_head;       /* retransmit the segment at SND.UNA once more, first */
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
