@@ -25,6 +25,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "conformance(row): proves a CONFORMANCE.md row, e.g. conformance('A5')")
+    config.addinivalue_line("markers", "conformance_oracle(row): checks a conformance TEST of that row against "
+                            "a reference implementation (Linux); reported separately, not as proof of seqs")
     config.addinivalue_line("markers", "root: needs root (network namespaces, TAP devices)")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
     config.addinivalue_line("markers", "allow_skip: may skip even when SEQS_NO_SKIP=1")

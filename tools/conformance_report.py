@@ -54,7 +54,7 @@ def main(argv=None):
         if pytest_rc not in (0, 1):
             print(f"pytest exited with {pytest_rc} (collection/usage error?)", file=sys.stderr)
     try:
-        table = report.build(report.from_junit(junit))
+        table = report.build(report.from_junit(junit), oracle=report.from_junit(junit, "conformance_oracle"))
     finally:
         if not args.junit:
             os.unlink(junit)

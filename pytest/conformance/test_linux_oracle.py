@@ -91,6 +91,9 @@ LINUX_CASES = [
     ("test_icmp", "test_unsolicited_echo_reply_not_answered", {}),
     ("test_icmp", "test_truncated_icmp_dropped", {"n": 3}),
     ("test_icmp", "test_unknown_protocol_unreachable", {"proto": 253}),
+    ("test_icmp", "test_broadcast_echo_ignored_by_default", {"dst": "255.255.255.255", "mac": "ff:ff:ff:ff:ff:ff"}),
+    ("test_icmp", "test_broadcast_echo_ignored_by_default", {"dst": "192.0.2.255", "mac": "ff:ff:ff:ff:ff:ff"}),
+    ("test_icmp", "test_broadcast_echo_ignored_by_default", {"dst": "224.0.0.1", "mac": "01:00:5e:00:00:01"}),
     ("test_icmp", "test_no_error_about_icmp_error", {"itype": 3, "code": 3}),
     ("test_icmp", "test_no_error_about_error_with_unknown_quoted_protocol", {}),
     ("test_icmp", "test_no_protocol_unreachable_for_broadcast", {}),
@@ -203,7 +206,13 @@ def _case_id(c):
     return f"{module[5:]}.{name[5:]}" + (f"[{p}]" if p else "")
 
 
-@pytest.mark.parametrize("module,name,params", LINUX_CASES, ids=[_case_id(c) for c in LINUX_CASES])
+def _rows(module, name):
+    fn = getattr(importlib.import_module(module), name, None)
+    return [m.args[0] for m in getattr(fn, "pytestmark", []) if m.name == "conformance"]
+
+
+@pytest.mark.parametrize("module,name,params", [
+    pytest.param(*c, id=_case_id(c), marks=[pytest.mark.conformance_oracle(*_rows(c[0], c[1]))]) for c in LINUX_CASES])
 def test_linux_agrees(kernel_wire_factory, module, name, params):
     """Linux passes the same conformance test (so the test's expectation is right)."""
     import inspect

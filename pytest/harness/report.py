@@ -55,6 +55,7 @@ class RowResult:
     rid: str
     title: str
     tests: dict = field(default_factory=dict)  # test id -> 'passed'|'failed'|'skipped'
+    oracle: dict = field(default_factory=dict)  # Linux cross-check case id -> outcome
 
     @property
     def covered(self) -> bool:
@@ -78,25 +79,35 @@ class RowResult:
         return "SKIP"
 
 
-def build(results: dict[str, dict[str, str]], rows=None) -> list[RowResult]:
-    """results: row id -> {test id: outcome}. Unknown row IDs are reported too."""
+def build(results: dict[str, dict[str, str]], rows=None, oracle: dict | None = None) -> list[RowResult]:
+    """results: row id -> {test id: outcome}; oracle: row id -> {Linux cross-check
+    case: outcome} (tests of the tests, not of seqs). Unknown row IDs are reported too."""
     rows = rows if rows is not None else load_rows()
-    out = [RowResult(rid, title, dict(results.get(rid, {}))) for rid, title in rows]
+    oracle = oracle or {}
+    out = [RowResult(rid, title, dict(results.get(rid, {})), dict(oracle.get(rid, {}))) for rid, title in rows]
     known = {rid for rid, _ in rows}
     for rid in sorted(set(results) - known):
-        out.append(RowResult(rid, "(not in rows.txt!)", dict(results[rid])))
+        out.append(RowResult(rid, "(not in rows.txt!)", dict(results[rid]), dict(oracle.get(rid, {}))))
     return out
 
 
 def render(table: list[RowResult], prefixes: list[str] | None = None) -> str:
     sel = [r for r in table if row_selected(r.rid, prefixes) or r.title.startswith("(not in")]
-    lines = [f"{'row':<5} {'status':<7} {'tests':>5} {'pass':>4} {'fail':>4} {'skip':>4}  title"]
+    show_oracle = any(r.oracle for r in table)
+    head = f"{'row':<5} {'status':<7} {'tests':>5} {'pass':>4} {'fail':>4} {'skip':>4}"
+    lines = [head + (f" {'linux':>6}" if show_oracle else "") + "  title"]
     for r in sel:
-        lines.append(f"{r.rid:<5} {r.status:<7} {len(r.tests):>5} {r.count('passed'):>4} "
-                     f"{r.count('failed'):>4} {r.count('skipped'):>4}  {r.title}")
+        line = (f"{r.rid:<5} {r.status:<7} {len(r.tests):>5} {r.count('passed'):>4} "
+                f"{r.count('failed'):>4} {r.count('skipped'):>4}")
+        if show_oracle:
+            ok = sum(1 for o in r.oracle.values() if o == "passed")
+            line += f" {f'{ok}/{len(r.oracle)}' if r.oracle else '-':>6}"
+        lines.append(line + f"  {r.title}")
     cov = sum(1 for r in sel if r.covered)
     ok = sum(1 for r in sel if r.passing)
     scope = ",".join(prefixes) if prefixes else "all"
+    if show_oracle:
+        lines.append("linux: conformance tests also confirmed against the Linux kernel (passing/run)")
     lines.append(f"rows ({scope}): {len(sel)}  covered: {cov}  passing: {ok}  "
                  f"missing: {len(sel) - cov}  failing: {sum(1 for r in sel if r.status == 'FAIL')}")
     return "\n".join(lines)
@@ -109,12 +120,13 @@ def unmet(table: list[RowResult], required: list[str] | None) -> list[RowResult]
     return [r for r in table if row_selected(r.rid, required) and not r.passing]
 
 
-def from_junit(path: str) -> dict[str, dict[str, str]]:
-    """Row results from a junit XML file whose testcases carry conformance properties."""
+def from_junit(path: str, prop: str = "conformance") -> dict[str, dict[str, str]]:
+    """Row results from a junit XML file whose testcases carry conformance properties
+    (prop="conformance_oracle" for the Linux cross-checks)."""
     results: dict[str, dict[str, str]] = {}
     root = ET.parse(path).getroot()
     for tc in root.iter("testcase"):
-        rids = [p.get("value") for p in tc.iter("property") if p.get("name") == "conformance"]
+        rids = [p.get("value") for p in tc.iter("property") if p.get("name") == prop]
         if not rids:
             continue
         if tc.find("failure") is not None or tc.find("error") is not None:
@@ -141,20 +153,22 @@ class ConformancePlugin:
     def __init__(self, config):
         self.config = config
         self.item_rows: dict[str, list[str]] = {}
+        self.oracle_rows: dict[str, list[str]] = {}
         self.outcomes: dict[str, str] = {}
 
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
-            rids = []
-            for m in item.iter_markers("conformance"):
-                rids.extend(str(a) for a in m.args)
-            if rids:
-                self.item_rows[item.nodeid] = rids
-                for rid in rids:
-                    item.user_properties.append(("conformance", rid))
+            for marker, table in (("conformance", self.item_rows), ("conformance_oracle", self.oracle_rows)):
+                rids = []
+                for m in item.iter_markers(marker):
+                    rids.extend(str(a) for a in m.args)
+                if rids:
+                    table[item.nodeid] = rids
+                    for rid in rids:
+                        item.user_properties.append((marker, rid))
 
     def pytest_runtest_logreport(self, report):
-        if report.nodeid not in self.item_rows:
+        if report.nodeid not in self.item_rows and report.nodeid not in self.oracle_rows:
             return
         if report.failed:
             outcome = "failed"
@@ -166,9 +180,9 @@ class ConformancePlugin:
             return
         self.outcomes[report.nodeid] = _worse(self.outcomes.get(report.nodeid), outcome)
 
-    def results(self) -> dict[str, dict[str, str]]:
+    def results(self, table=None) -> dict[str, dict[str, str]]:
         res: dict[str, dict[str, str]] = {}
-        for nodeid, rids in self.item_rows.items():
+        for nodeid, rids in (self.item_rows if table is None else table).items():
             outcome = self.outcomes.get(nodeid)
             if outcome is None:
                 continue  # deselected or not run
@@ -177,7 +191,7 @@ class ConformancePlugin:
         return res
 
     def _table(self):
-        return build(self.results())
+        return build(self.results(), oracle=self.results(self.oracle_rows))
 
     def pytest_sessionfinish(self, session, exitstatus):
         required = parse_prefixes(self.config.getoption("conformance_require"))
