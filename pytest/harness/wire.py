@@ -30,8 +30,11 @@ oracle checks) is built on them:
         The stack's counters by name, or None when the flavour cannot see them
         (then counter assertions skip the test instead of passing silently).
 
-``SimWire`` drives a ``seqs.Stack`` in-process with a virtual microsecond clock.
-A TAP flavour (real kernel fd, real time) implements the same four methods.
+Flavours: ``SimWire`` (below) drives a ``seqs.Stack`` in-process with a virtual
+microsecond clock; ``harness.tapwire.TapWire`` talks to the seqs-tap process
+over a real TAP device in real time; ``harness.kernelwire.KernelWire`` puts the
+Linux kernel in the stack's place, to check that the tests expect what a real
+stack does.
 """
 from __future__ import annotations
 
