@@ -99,6 +99,23 @@ def test_echo_4000_bytes_fragmented(ipwire):
     assert oracle.check_datagram(whole) == []
 
 
+@pytest.mark.conformance("C2")
+def test_echo_reply_beyond_our_mtu_fragmented(make_wire):
+    """RFC 1122 3.2.2.6 / RFC 791 3.2: with mtu=576, a 1400-byte echo (which
+    arrived whole) is echoed in full, in fragments of at most 576 bytes."""
+    w = make_wire(mtu=576)
+    w.resolve_peer()
+    data = random.Random(3).randbytes(1400)
+    out = [f for f in w.send(echo(data=data, id=3, seq=4)) if IP in f]
+    assert len(out) == 3 and all(f[IP].len <= 576 for f in out)
+    r = oracle.Reassembler()
+    whole = None
+    for f in out:
+        whole = r.add(bytes(f[IP])) or whole
+    ip = IP(whole)
+    assert (ip[ICMP].type, ip[ICMP].id, ip[ICMP].seq) == (0, 3, 4) and bytes(ip[ICMP].payload) == data
+
+
 # --- C3 ----------------------------------------------------------------------------
 @pytest.mark.conformance("C3")
 @pytest.mark.parametrize("delta", [1, 0xFFFF])
