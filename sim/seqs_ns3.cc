@@ -475,7 +475,7 @@ void TcpSink::OnStackEvent(StackNode& node) {
                 break;
             }
             for (int i = 0; i < n; i++) {
-                if (buf_[(size_t)i] != TcpPatternByte(c.bytes + (uint64_t)i)) {
+                if (buf_[(size_t)i] != (zeros_ ? 0 : TcpPatternByte(c.bytes + (uint64_t)i))) {
                     if (c.first_bad < 0) c.first_bad = (int64_t)(c.bytes + (uint64_t)i);
                     c.bad_bytes++;
                 }
@@ -494,7 +494,7 @@ nlohmann::json TcpSink::Results() const {
         if (c.error) j["error"] = seqs_strerror(c.error);
         conns.push_back(j);
     }
-    nlohmann::json j = {{"port", port_}, {"rxbuf", rxbuf_}, {"connections", conns}};
+    nlohmann::json j = {{"port", port_}, {"rxbuf", rxbuf_}, {"pattern", zeros_ ? "zeros" : "seqs"}, {"connections", conns}};
     if (open_error_) j["open_error"] = seqs_strerror(open_error_);
     return j;
 }

@@ -253,7 +253,9 @@ inline uint8_t TcpPatternByte(uint64_t i) { return (uint8_t)(i + (i >> 8) * 7 + 
 // against TcpPatternByte; closes a connection once its FIN has been read.
 class TcpSink : public App {
   public:
-    TcpSink(uint16_t port, uint32_t rxbuf, unsigned max_conns) : port_(port), rxbuf_(rxbuf), max_conns_(max_conns) {}
+    // zeros: expect all-zero data (what ns-3's BulkSendApplication sends) instead of the pattern.
+    TcpSink(uint16_t port, uint32_t rxbuf, unsigned max_conns, bool zeros = false)
+        : port_(port), rxbuf_(rxbuf), max_conns_(max_conns), zeros_(zeros) {}
     void Start(StackNode& node) override;
     void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
@@ -271,6 +273,7 @@ class TcpSink : public App {
     uint16_t port_;
     uint32_t rxbuf_;
     unsigned max_conns_;
+    bool zeros_;
     seqs_tcp_listener_t listener_ = 0;
     int open_error_ = 0;
     std::vector<uint8_t> pool_;

@@ -29,11 +29,16 @@
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
 #include "ns3/global-value.h"
+#include "ns3/bulk-send-helper.h"
+#include "ns3/inet-socket-address.h"
 #include "ns3/internet-stack-helper.h"
+#include "ns3/packet-sink-helper.h"
+#include "ns3/packet-sink.h"
 #include "ns3/ipv4-interface-address.h"
 #include "ns3/ipv4.h"
 #include "ns3/string.h"
 #include "ns3/tap-bridge-helper.h"
+#include "ns3/uinteger.h"
 #include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
@@ -284,7 +289,12 @@ class Runner {
     std::string topology_;
     Time last_due_ = Seconds(0);       // latest time an app result is due
     std::set<size_t> icmp_ping_nodes_;
+    std::vector<Ptr<PacketSink>> ns3_sinks_;   // ns-3 TCP apps on the router
+    uint64_t ns3_bulk_tx_ = 0;
+    size_t ns3_bulks_ = 0;
 };
+
+void CountTx(uint64_t* c, Ptr<const Packet> p) { *c += p->GetSize(); }
 
 void Runner::Load() {
     try {
@@ -295,7 +305,7 @@ void Runner::Load() {
         Fail(os.str());
     }
     CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "subnet", "node", "app",
-                     "expect"},
+                     "router_app", "expect"},
               "scenario");
     name_ = Str(tbl_, "name", "scenario", "scenario");
     duration_ = TimeKey(tbl_, "duration", "10s", "scenario");
@@ -383,6 +393,7 @@ void Runner::Build() {
     if (!topo) topo = &empty;
     CheckKeys(*topo, {"kind", "device"}, "topology");
     topology_ = Str(*topo, "kind", "pairs", "topology");
+    if (tbl_["router_app"] && topology_ != "router") Fail("router_app needs topology \"router\"");
     const toml::table* ld = tbl_["link"].as_table();
     LinkParams defaults = ld ? ReadLinkParams(*ld, LinkParams(), "link") : LinkParams();
     if (ld) CheckKeys(*ld, {"rate", "delay", "loss", "burst", "burst_time"}, "link");
@@ -559,6 +570,40 @@ void Runner::Build() {
         }
         for (size_t i = 0; i < specs_.size(); i++)
             if (!placed[i]) Fail("node '" + specs_[i].name + "' is in no [[subnet]]");
+        // ns-3's own TCP on the router (an independent TCP implementation for seqs to talk to).
+        if (auto* ra = tbl_["router_app"].as_array()) {
+            for (size_t k = 0; k < ra->size(); k++) {
+                auto* t = (*ra)[k].as_table();
+                std::string where = "router_app[" + std::to_string(k) + "]";
+                if (!t) Fail(where + ": must be a table");
+                std::string type = Str(*t, "type", "", where);
+                Time start = TimeKey(*t, "start", "0s", where);
+                int64_t port = Int(*t, "port", 5001, where);
+                if (port < 1 || port > 65535) Fail(where + ": bad port");
+                if (type == "tcp-sink") {   // ns-3 PacketSink: accepts and counts
+                    CheckKeys(*t, {"type", "start", "port"}, where);
+                    PacketSinkHelper h("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), (uint16_t)port));
+                    ApplicationContainer apps = h.Install(router);
+                    apps.Start(start);
+                    ns3_sinks_.push_back(DynamicCast<PacketSink>(apps.Get(0)));
+                } else if (type == "tcp-bulk") {   // ns-3 BulkSendApplication: `bytes` of zeros, then close
+                    CheckKeys(*t, {"type", "start", "port", "target", "bytes"}, where);
+                    std::string target = Str(*t, "target", "", where);
+                    if (!index_.count(target)) Fail(where + ": unknown target '" + target + "'");
+                    int64_t bytes = Int(*t, "bytes", 100000, where);
+                    if (bytes < 1) Fail(where + ": bytes must be positive");
+                    BulkSendHelper h("ns3::TcpSocketFactory",
+                                     InetSocketAddress(Ipv4Address(specs_[index_[target]].addr), (uint16_t)port));
+                    h.SetAttribute("MaxBytes", UintegerValue((uint64_t)bytes));
+                    ApplicationContainer apps = h.Install(router);
+                    apps.Start(start);
+                    apps.Get(0)->TraceConnectWithoutContext("Tx", MakeBoundCallback(&CountTx, &ns3_bulk_tx_));
+                    ns3_bulks_++;
+                } else {
+                    Fail(where + ": unknown router_app type '" + type + "' (tcp-sink, tcp-bulk)");
+                }
+            }
+        }
     } else {
         Fail("topology: kind must be \"pairs\", \"switch\", \"router\" or \"tap\"");
     }
@@ -710,7 +755,9 @@ void Runner::AddApps() {
             }
             last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
         } else if (type == "tcp-sink") {
-            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns"}, where);
+            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns", "pattern"}, where);
+            std::string pattern = Str(*t, "pattern", "seqs", where);
+            if (pattern != "seqs" && pattern != "zeros") Fail(where + ": pattern must be \"seqs\" or \"zeros\"");
             int64_t port = Int(*t, "port", 5001, where);
             if (port < 1 || port > 65535) Fail(where + ": bad port");
             int64_t rxbuf = Int(*t, "rxbuf", 16384, where);
@@ -718,7 +765,8 @@ void Runner::AddApps() {
             int64_t mc = Int(*t, "max_conns", 4, where);
             if (mc < 1 || mc > 32) Fail(where + ": max_conns must be 1..32");
             for (size_t i : on)
-                nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc),
+                nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc,
+                                                                      pattern == "zeros"),
                                   start);
         } else if (type == "tcp-bulk") {
             CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf"}, where);
@@ -857,6 +905,12 @@ json Runner::Collect(double wall_s) {
             m.emplace(std::string("tcp.") + k, 0.0);   // present even when zero
         m["tcp.goodput_bps_min"] = goodput_min < 0 ? 0 : goodput_min;
         m["tcp.goodput_bps_avg"] = m["tcp.completed"] > 0 ? goodput_sum / m["tcp.completed"] : 0;
+    }
+    if (!ns3_sinks_.empty() || ns3_bulks_) {
+        double rx = 0;
+        for (auto& sk : ns3_sinks_) rx += (double)sk->GetTotalRx();
+        m["ns3.sink_bytes"] = rx;
+        m["ns3.bulk_tx_bytes"] = (double)ns3_bulk_tx_;
     }
     all.Put(m, "ping");
     udp.Put(m, "udp-ping");

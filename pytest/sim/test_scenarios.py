@@ -262,6 +262,23 @@ def test_tcp_recovers_from_loss_bursts_mostly_without_timeouts(tmp_path):
     assert sum(lost) >= 5 and both / pairs > 0.3, (sum(lost), both, pairs)
 
 
+def test_seqs_tcp_interoperates_with_ns3_tcp(tmp_path):
+    """ns-3's own TCP is an independent implementation: seqs sends to it through lossy links
+    (and across its router to another seqs node), and receives from it."""
+    code, s, pcaps = run_sim(SCENARIOS / "tcp-routed.toml", tmp_path)
+    assert code == 0, failed_expectations(s)
+    assert s["metrics"]["ns3.sink_bytes"] == 500000 and s["metrics"]["tcp.completed"] == 2
+    to_ns3 = s["nodes"]["a1"]["apps"][0]
+    assert to_ns3["done"] and to_ns3["info"]["state"] in ("FIN_WAIT_2", "TIME_WAIT")
+    # Options negotiated with ns-3: its 536-byte MSS (less 12 bytes of timestamps), SACK, TS.
+    assert to_ns3["info"]["snd_mss"] <= 536 and to_ns3["info"]["sack"] == 1 and to_ns3["info"]["tstamp"] == 1
+    assert check_frames_with_scapy(pcaps, {"a1": s["nodes"]["a1"]["mac"]}) > 900
+    code, s, _ = run_sim(SCENARIOS / "tcp-ns3-sender.toml", tmp_path, pcap=False, tag="from-ns3")
+    assert code == 0, failed_expectations(s)
+    [conn] = s["nodes"]["a1"]["apps"][0]["connections"]
+    assert conn["bytes"] == 1000000 and conn["eof"] and conn["bad_bytes"] == 0
+
+
 def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "tcp-mesh.toml", tmp_path, pcap=False)
     assert code == 0, failed_expectations(s)
