@@ -29,7 +29,7 @@ _INFO_FIELDS = ("state", "sack", "wscale", "tstamp", "snd_wscale", "rcv_wscale",
                 "local_addr", "remote_addr", "local_port", "remote_port", "srtt_us", "rttvar_us", "rto_us",
                 "cwnd", "ssthresh", "snd_wnd", "rcv_wnd", "flight", "rx_queued", "tx_queued", "iss", "irs",
                 "snd_una", "snd_nxt", "rcv_nxt", "segs_in", "segs_out", "bytes_in", "bytes_out", "retransmits",
-                "rto_expirations", "fast_retransmits", "dup_acks_in", "ooo_segs_in", "zero_window_probes",
+                "rto_expirations", "fast_retransmits", "dup_acks_in", "ooo_segs_in", "zero_window_probes", "tail_loss_probes",
                 "keepalive_probes", "spurious_recoveries", "error")
 _CFG_FIELDS = ("msl_ms", "rto_init_ms", "rto_min_ms", "rto_max_ms", "delack_ms", "fin_wait2_ms", "keepidle_ms",
                "keepintvl_ms", "keepcnt", "syn_retries", "synack_retries", "data_retries", "nodelay", "keepalive",

@@ -56,6 +56,7 @@ typedef struct seqs_tcp_info {
     uint32_t dup_acks_in;
     uint32_t ooo_segs_in;       /* out-of-order segments received */
     uint32_t zero_window_probes;
+    uint32_t tail_loss_probes;  /* RFC 8985 7 probes sent */
     uint32_t keepalive_probes;
     int32_t error;              /* pending error (SEQS_ERR_RESET, ...), 0 if none */
 } seqs_tcp_info_t;

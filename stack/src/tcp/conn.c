@@ -58,7 +58,7 @@ void seqs__tcp_conn_setup(seqs_stack_t *s, conn_t *c, uint16_t mtu) {
     c->nodelay = cfg->nodelay;
     c->keepalive = cfg->keepalive;
     c->delack = cfg->delack_ms != 0;
-    c->t_rtx = c->t_delack = c->t_state = c->t_keep = SEQS_NEVER;
+    c->t_rtx = c->t_delack = c->t_state = c->t_keep = c->t_tlp = SEQS_NEVER;
     c->last_rx = s->now;
     c->ts_offset = seqs_stack_random(s);
     c->tcb.rcv_shift = 0;
@@ -86,7 +86,8 @@ void seqs__tcp_conn_set_error(seqs_stack_t *s, conn_t *c, int err) {
 
 void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c) {
     c->tcb.state = SEQS_TCP_CLOSED;
-    c->t_rtx = c->t_delack = c->t_state = c->t_keep = SEQS_NEVER;
+    c->t_rtx = c->t_delack = c->t_state = c->t_keep = c->t_tlp = SEQS_NEVER;
+    c->tlp_pending = 0;
     c->ack_now = c->send_syn = c->send_synack = c->send_probe = c->send_keepalive = 0;
     c->rtx_active = 0;
     c->ooo_n = 0;

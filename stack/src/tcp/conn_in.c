@@ -159,6 +159,11 @@ static void enter_recovery(seqs_stack_t *s, conn_t *c) {
     uint32_t f = flight(c);
     c->prior_cwnd = c->cwnd;
     c->prior_ssthresh = c->ssthresh;
+    /* something of this flight was already resent (a tail loss probe, an
+     * earlier recovery or RTO): the hole may be filled by that copy, whose
+     * timestamp is older than our retransmission, which Eifel would misread
+     * as "the original arrived": no undo then */
+    c->undo_ok = !c->rtx_since_ack && !c->tlp_done && !SEQ_LT(c->tcb.snd_una, c->rtx_next);
     c->mark_ok = 0;
     c->rtx_head = 0;
     c->undo_tsval = 0;
@@ -217,6 +222,7 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         c->retries = 0;
         c->dupacks = 0;
         c->rtx_head = 0;
+        c->rtx_since_ack = 0;
         /* the new first hole was already retransmitted by the walk: watch it
          * from now on (a later, conservative mark than its real send time) */
         c->mark_ok = SEQ_LT(c->tcb.snd_una, c->recover) && SEQ_LT(c->tcb.snd_una, c->rtx_next);
@@ -224,7 +230,7 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         /* RFC 3522 (Eifel detection): the ACK echoes a timestamp older than our
          * first retransmission, so the original segment arrived: the recovery
          * was caused by reordering. Undo the reduction (RFC 4015 spirit). */
-        if (c->in_recovery && c->ts_ok && c->undo_tsval && r->opt.has_ts && r->opt.tsecr &&
+        if (c->in_recovery && c->ts_ok && c->undo_ok && c->undo_tsval && r->opt.has_ts && r->opt.tsecr &&
             SEQ_LT(r->opt.tsecr, c->undo_tsval)) {
             c->in_recovery = 0;
             c->rtx_active = 0;
@@ -271,6 +277,9 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
         /* RFC 6298 5.2/5.3 */
         c->t_rtx = c->tcb.snd_nxt == c->tcb.snd_una ? SEQS_NEVER : s->now + c->rto_us;
         c->persist = 0;
+        c->tlp_done = 0;
+        c->tlp_pending = 0;
+        seqs__tcp_arm_tlp(s, c);
     } else if (o->act & TCB_DUPACK) {
         c->dupacks++;
         c->st.dup_acks_in++;
@@ -323,6 +332,8 @@ static void handle_state(seqs_stack_t *s, conn_t *c, const seqs__tcb_out_t *o) {
     if (o->act & TCB_TIME_WAIT) {
         c->t_state = s->now + 2u * tcp_ms(cfg->msl_ms);
         c->t_rtx = SEQS_NEVER;
+        c->t_tlp = SEQS_NEVER;
+        c->tlp_pending = 0;
         c->t_keep = SEQS_NEVER;
         c->rtx_active = 0;
         c->tx_len = 0;      /* everything was acknowledged (our FIN included) */

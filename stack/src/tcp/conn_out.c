@@ -13,6 +13,7 @@ typedef struct plan {
     uint8_t flags;          /* 0: nothing to send */
     uint8_t rtx;            /* a retransmission */
     uint8_t probe;          /* zero-window probe / keep-alive: SEQ is below SND.NXT, no state change */
+    uint8_t tlp;            /* a tail loss probe */
     uint32_t seq, len;
 } plan_t;
 
@@ -142,6 +143,30 @@ static int plan(const conn_t *c, plan_t *p) {
                 if (len || (p->flags & TCP_FIN)) return 1;
             }
         }
+        /* RFC 8985 7.3: the tail loss probe, new data if the peer's window
+         * allows it (cwnd does not limit a probe), else the last segment again */
+        if (c->tlp_pending) {
+            uint32_t u0 = t->fin_sent ? 0 : unsent(c);
+            uint32_t edge = t->snd_una + t->snd_wnd;
+            uint32_t wroom = SEQ_GT(edge, t->snd_nxt) ? edge - t->snd_nxt : 0;
+            p->tlp = 1;
+            p->flags = TCP_ACK;
+            if (u0 && wroom) {
+                p->seq = t->snd_nxt;
+                p->len = u0 < pm ? u0 : pm;
+                if (p->len > wroom) p->len = wroom;
+                if (p->len == u0) p->flags |= TCP_PSH;
+                return 1;
+            }
+            uint32_t dend = t->fin_sent ? t->fin_seq : t->snd_nxt;
+            uint32_t sent_data = dend - t->snd_una;
+            uint32_t len = sent_data < pm ? sent_data : pm;
+            p->seq = dend - len;
+            p->len = len;
+            p->rtx = 1;
+            if (t->fin_sent) p->flags |= TCP_FIN;
+            return 1;
+        }
         /* new data */
         uint32_t u = t->fin_sent ? 0 : unsent(c);
         if (u && t->state != SEQS_TCP_SYN_RECEIVED) {
@@ -270,6 +295,20 @@ static uint64_t backoff_deadline(const seqs_stack_t *s, const conn_t *c) {
     return s->now + (rto > max ? max : rto);
 }
 
+/* RFC 8985 7.2: PTO = 2*SRTT (+ a delayed-ACK allowance when one segment is
+ * out), only outside recovery, once per tail, and only if it beats the RTO. */
+void seqs__tcp_arm_tlp(seqs_stack_t *s, conn_t *c) {
+    const seqs__tcb_t *t = &c->tcb;
+    c->t_tlp = SEQS_NEVER;
+    if (!c->sack_ok || !c->srtt_us || c->tlp_done || c->in_recovery || c->rtx_active || c->persist ||
+        t->snd_nxt == t->snd_una || !t->syn_acked)
+        return;
+    uint64_t pto = 2u * (uint64_t)c->srtt_us;
+    if (t->snd_nxt - t->snd_una <= c->mss) pto += tcp_ms(s->tcp.cfg.delack_ms ? s->tcp.cfg.delack_ms : 40u);
+    if (pto < 10000u) pto = 10000u;
+    if (s->now + pto < c->t_rtx) c->t_tlp = s->now + pto;
+}
+
 static void arm_persist(seqs_stack_t *s, conn_t *c) {
     const seqs__tcb_t *t = &c->tcb;
     if (!t->syn_acked || t->fin_sent || c->t_rtx != SEQS_NEVER || t->snd_nxt != t->snd_una) return;
@@ -350,6 +389,10 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
     /* bookkeeping (also when the frame could not be emitted: it is "lost") */
     uint8_t sent_flags = p->flags;
     if (len != p->len) sent_flags = (uint8_t)(sent_flags & ~TCP_FIN);
+    if (p->tlp) {
+        c->tlp_pending = 0;
+        c->st.tail_loss_probes++;
+    }
     if (p->probe) {
         if (c->send_probe) {
             c->send_probe = 0;
@@ -370,6 +413,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             c->st.retransmits++;
             SEQS_CNT(s, tcp_tx_retransmit);
             c->rtt_timing = 0;      /* Karn */
+            c->rtx_since_ack = 1;
             /* exactly the TSval this segment carried (0 means "none": a 2^-32 blind spot) */
             c->rtx_tsval = seqs__tcp_now_ms(s) + c->ts_offset;
             if (c->in_recovery && !c->undo_tsval) c->undo_tsval = c->rtx_tsval;
@@ -378,7 +422,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
                 c->mark_ok = 1;
                 c->rtx_head = 0;
             }
-            if (!(sent_flags & TCP_SYN)) {
+            if (!(sent_flags & TCP_SYN) && !p->tlp) {
                 c->rtx_next = p->seq + len + ((sent_flags & TCP_FIN) ? 1u : 0u);
                 if (SEQ_GEQ(c->rtx_next, c->rtx_end)) c->rtx_active = 0;
             }
@@ -397,6 +441,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
         c->ack_pending = 0;
         c->t_delack = SEQS_NEVER;
     }
+    if (len && !p->rtx) seqs__tcp_arm_tlp(s, c);
     arm_persist(s, c);
     return written;
 }
@@ -418,6 +463,7 @@ uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c) {
     if (c->t_delack < d) d = c->t_delack;
     if (c->t_state < d) d = c->t_state;
     if (c->t_keep < d) d = c->t_keep;
+    if (c->t_tlp < d) d = c->t_tlp;
     return d;
 }
 
@@ -528,7 +574,19 @@ void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c) {
             c->t_keep = now + tcp_ms(s->tcp.cfg.keepintvl_ms);
         }
     }
+    if (c->t_tlp <= now) {
+        c->t_tlp = SEQS_NEVER;
+        const seqs__tcb_t *t = &c->tcb;
+        if (!c->in_recovery && !c->rtx_active && !c->persist && t->snd_nxt != t->snd_una &&
+            (t->state == SEQS_TCP_ESTABLISHED || t->state == SEQS_TCP_CLOSE_WAIT || t->state == SEQS_TCP_FIN_WAIT_1 ||
+             t->state == SEQS_TCP_CLOSING || t->state == SEQS_TCP_LAST_ACK)) {
+            c->tlp_pending = 1;
+            c->tlp_done = 1;
+        }
+    }
     if (c->t_rtx <= now) {
+        c->t_tlp = SEQS_NEVER;
+        c->tlp_pending = 0;
         rto_expired(s, c);
         if (!c->used) return;
     }

@@ -51,6 +51,8 @@ void seqs__tcp_conn_setup(seqs_stack_t *s, conn_t *c, uint16_t mtu);
 uint8_t seqs__tcp_wscale_for(uint32_t cap);
 void seqs__tcp_conn_set_mss(conn_t *c, uint16_t mtu);
 uint32_t seqs__tcp_sacked_bytes(const conn_t *c);
+/* RFC 8985 7: (re)arms the tail loss probe timer after new data was sent or acknowledged. */
+void seqs__tcp_arm_tlp(seqs_stack_t *s, conn_t *c);
 void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r);
 void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c);
 uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c);

@@ -71,6 +71,10 @@ typedef struct seqs__tcp_conn {
     uint32_t rtx_mark;      /* SND.NXT when SND.UNA was last retransmitted (lost-retransmission check) */
     uint8_t mark_ok;        /* rtx_mark is valid for the current recovery */
     uint8_t rtx_head;       /* retransmit the segment at SND.UNA once more, first */
+    uint8_t tlp_pending;    /* send a tail loss probe */
+    uint8_t tlp_done;       /* one probe per tail, until new data is acknowledged */
+    uint8_t undo_ok;        /* this recovery may be undone by Eifel detection */
+    uint8_t rtx_since_ack;  /* something was retransmitted since SND.UNA last advanced */
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
@@ -80,6 +84,7 @@ typedef struct seqs__tcp_conn {
     uint32_t prior_cwnd, prior_ssthresh;   /* before the recovery, to undo a spurious one */
     uint64_t rtt_start;
     uint64_t t_rtx, t_delack, t_state, t_keep;   /* absolute deadlines, SEQS_NEVER when off */
+    uint64_t t_tlp;         /* RFC 8985 7 tail loss probe deadline */
     uint64_t last_rx;
     uint64_t last_rto;      /* time of the last retransmission timeout */
     uint64_t last_send;     /* time data was last sent (RFC 5681 4.1 restart window) */
