@@ -392,15 +392,23 @@ def test_probe_for_our_address_is_answered(wire):
 @pytest.mark.conformance("A9")
 def test_probe_creates_no_cache_entries(wire):
     """RFC 5227 2.1.1: a probe's sender (0.0.0.0) must not be cached. Observed via
-    a full cache: after ARP_CACHE_SIZE+2 probes from distinct MACs, the resolved
-    gateway is still cached (no probe took a slot), and no cache-full eviction happened."""
+    a full cache: the gateway (learned first, so the oldest) plus
+    ARP_CACHE_SIZE-1 other neighbours fill it; probes then must not evict
+    anything (no arp_cache_full, the gateway still resolved without asking).
+    Control: one more real neighbour does evict (the cache really was full)."""
+    size = seqs_limit("ARP_CACHE_SIZE")
     wire.resolve_peer()
     wire.responders.clear()
+    for i in range(1, size):
+        wire.exchange(who_has(sender=f"192.0.2.{100 + i}", sender_mac="02:00:00:00:02:%02x" % i), ARP(op=2))
     before = wire.counters()
-    for i in range(seqs_limit("ARP_CACHE_SIZE") + 2):
+    for i in range(3):
         wire.send(_probe(sender_mac="02:00:00:00:01:%02x" % i))
     assert wire.delta(before).get("arp_cache_full", 0) == 0
     assert wire.resolved_mac(PEER) == PEER_MAC
+    before = wire.counters()
+    wire.exchange(who_has(sender="192.0.2.99", sender_mac="02:00:00:00:03:01"), ARP(op=2))
+    assert wire.delta(before).get("arp_cache_full", 0) == 1
 
 
 @pytest.mark.conformance("A9")
