@@ -134,10 +134,12 @@ def test_nodelay_sends_small_writes_at_once(ipwire):
 
 
 @pytest.mark.conformance("T32")
-def test_receiver_does_not_advertise_tiny_window_increases(ipwire):
+@pytest.mark.parametrize("iss", [30_000, 0x90000000], ids=["iss-low", "iss-high-half"])
+def test_receiver_does_not_advertise_tiny_window_increases(ipwire, iss):
     """RFC 9293 3.8.6.2.2: after a full buffer, reading a few bytes opens no window;
-    reading enough (min(buffer/2, MSS)) sends a window update."""
-    p, c = _open(ipwire, rxbuf=4000)
+    reading enough (min(buffer/2, MSS)) sends a window update. (Both halves of the
+    sequence space: the advertised right edge is compared modulo 2^32.)"""
+    p, c = _open(ipwire, rxbuf=4000, iss=iss)
     c.setopt(delack=False)
     got = p.send_data(b"f" * 4000)
     assert got[-1][TCP].window == 0

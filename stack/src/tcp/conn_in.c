@@ -387,6 +387,10 @@ void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r) {
     uint32_t prev_rcv_nxt = t->rcv_nxt;
     seqs__tcb_out_t o;
     seqs__tcb_input(t, g, &o);
+    if (prev_state == SEQS_TCP_SYN_SENT && t->state != SEQS_TCP_SYN_SENT && t->state != SEQS_TCP_CLOSED) {
+        /* RCV.NXT is known now: the window our SYN offered starts here */
+        c->rcv_adv = t->rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);
+    }
 
     /* TS.Recent from a segment that covers the last ACK we sent (RFC 7323 4.3) */
     if (c->ts_ok && r->opt.has_ts && !(o.act & TCB_DROP && o.act & TCB_ACK && !o.data_len) &&

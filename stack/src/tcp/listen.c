@@ -170,6 +170,7 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     if (c->ts_ok) c->ts_recent = r->opt.tsval;
     uint32_t iss = seqs__tcp_isn(s, r->dst, r->dport, r->src, r->sport);
     seqs__tcb_accept_syn(&c->tcb, iss, g->seq, g->wnd);
+    c->rcv_adv = c->tcb.rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);   /* what our SYN-ACK offers */
     c->recover = iss;
     seqs__tcp_conn_set_mss(c, seqs__tcp_mtu(s, r->src));
     c->last_rx = s->now;
