@@ -136,8 +136,8 @@ static struct seqs_arp_entry *cache_find(seqs_stack_t *s, uint32_t ip) {
     return NULL;
 }
 
-/* A free entry, else one that failed, else the least recently updated resolved
- * one; a resolution in progress is the last choice. */
+/* A free entry, else one that failed, else the least recently used (or
+ * confirmed) resolved one; a resolution in progress is the last choice. */
 static int alloc_rank(uint8_t state) {
     switch (state) {
     case SEQS__ARP_FREE: return 0;
@@ -197,6 +197,7 @@ int seqs__arp_resolve(seqs_stack_t *s, uint32_t ip, uint8_t mac[6]) {
     case SEQS__ARP_REVALIDATE:
         memcpy(mac, e->mac, 6);
         e->used = 1;
+        e->stamp = s->now;   /* least recently used goes first when the cache is full */
         return SEQS_OK;
     case SEQS__ARP_INCOMPLETE:
         return SEQS_ERR_AGAIN;

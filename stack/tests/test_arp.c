@@ -309,6 +309,27 @@ static void test_gratuitous_announce_on_static_address(void) {
     CHECK_EQ(seqs_stack_addr_state(&st), SEQS_ADDR_BOUND);
 }
 
+static void test_full_cache_evicts_least_recently_used(void) {
+    f_setup(&st, 1);   /* 192.0.2.1 learned at t=0 */
+    seqs_udp_t h = udp_sock();
+    uint8_t mac[6] = {0x02, 0, 0, 0, 1, 0};
+    /* fill the rest of the cache with neighbours learned later */
+    for (unsigned i = 1; i < SEQS_ARP_CACHE_SIZE; i++) {
+        mac[5] = (uint8_t)i;
+        inject_arp(10 + i, 1, mac, SEQS_IP4(192, 0, 2, 100 + i), F_ADDR);
+    }
+    f_drain(&st, 100, o, 32);
+    /* 192.0.2.1 is the oldest learned but the most recently used */
+    CHECK_EQ(seqs_udp_sendto(&st, h, "x", 1, F_PEER_IP, 9), 1);
+    f_drain(&st, 200, o, 32);
+    mac[5] = 0x77;
+    inject_arp(300, 1, mac, SEQS_IP4(192, 0, 2, 200), F_ADDR);
+    CHECK_EQ(st.cnt.arp_cache_full, 1);
+    CHECK(entry(F_PEER_IP) != NULL);
+    CHECK(entry(SEQS_IP4(192, 0, 2, 101)) == NULL);   /* least recently used went */
+    CHECK(entry(SEQS_IP4(192, 0, 2, 200)) != NULL);
+}
+
 int main(void) {
     RUN(test_a3_request_from_unknown_sender_is_cached);
     RUN(test_a2_request_for_other_ip_no_reply_but_refreshes_known_sender);
@@ -324,5 +345,6 @@ int main(void) {
     RUN(test_a11_conflict_while_probing);
     RUN(test_a11_defend_once_per_10s_then_give_up);
     RUN(test_gratuitous_announce_on_static_address);
+    RUN(test_full_cache_evicts_least_recently_used);
     return check_result();
 }

@@ -21,7 +21,7 @@ struct seqs_arp_entry {
     uint8_t tries;       /* requests sent in the current resolution/revalidation */
     uint8_t used;        /* used for sending since the last confirmation */
     uint64_t timer;      /* REACHABLE: expiry; INCOMPLETE/REVALIDATE: next request; FAILED: end of hold-down */
-    uint64_t stamp;      /* last update, for choosing a victim when the cache is full */
+    uint64_t stamp;      /* last use or confirmation, for choosing a victim when the cache is full */
 };
 
 /* Datagrams waiting for ARP: [u16 frame len][u32 next hop][u16 datagram tag][frame] records (arp.c). */
