@@ -173,6 +173,7 @@ int seqs_tcp_connect(seqs_stack_t *s, seqs_tcp_t *out, uint32_t dst, uint16_t dp
     uint32_t iss = seqs__tcp_isn(s, la, sport, dst, dport);
     seqs__tcb_connect(&c->tcb, iss);
     c->recover = iss;
+    c->rtx_next = c->rtx_end = c->rtx_mark = iss + 1u;   /* sequence-valued fields start inside the space */
     c->send_syn = 1;
     *out = mk_handle(c->gen, (unsigned)(c - s->tcp.conns));
     return SEQS_OK;

@@ -124,6 +124,7 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
                 t->snd_wl2 = g->ack;
                 c->rcv_adv = t->rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);
                 c->recover = t->iss;
+                c->rtx_next = c->rtx_end = c->rtx_mark = t->iss + 1u;
                 seqs__tcp_conn_set_mss(c, seqs__tcp_mtu(s, r->src));
                 SEQS_CNT(s, tcp_conn_opened);
                 c->order = ++s->tcp.order;
@@ -172,6 +173,7 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     seqs__tcb_accept_syn(&c->tcb, iss, g->seq, g->wnd);
     c->rcv_adv = c->tcb.rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);   /* what our SYN-ACK offers */
     c->recover = iss;
+    c->rtx_next = c->rtx_end = c->rtx_mark = iss + 1u;   /* sequence-valued fields start inside the space */
     seqs__tcp_conn_set_mss(c, seqs__tcp_mtu(s, r->src));
     c->last_rx = s->now;
     c->send_synack = 1;
