@@ -4,7 +4,11 @@ A hypothesis state machine drives one stack through random interleavings of:
 socket open/close/bind/send (to neighbours that answer ARP, that stay silent,
 off-link hosts, broadcast), valid and mutated frames from the wire (ARP
 requests/replies/probes/conflicts, pings, fragments, UDP to open and closed
-ports), address changes (with and without RFC 5227 probing) and time jumps.
+ports), address changes (with and without RFC 5227 probing) and time jumps;
+and, when the TCP bindings are present, TCP clients (handshakes with ISNs
+near the wrap, data, FIN, RST, ACKs, tracked from the stack's segments) against
+a listener whose connections the application accepts, reads, writes, closes
+and aborts.
 
 Invariants after every step:
   * every frame emitted is well-formed (the Wire's scapy oracle);
@@ -59,11 +63,47 @@ def _frames():
 FRAMES = _frames()
 
 
+HAS_TCP = hasattr(seqs.Stack, "tcp_listen")
+TCP_PORT = 80
+
+
 def new_wire(seed):
     w = SimWire(seed=seed)
     w.configure(f"{US}/24", gateway=PEER, settle_s=0)
     w.answer_arp(PEER, PEER_MAC)
+    # TCP peer state (derived only from ops and the frames they caused, so a
+    # replay rebuilds it identically): sport -> [our next seq, their next seq]
+    w.tcp_peers = {}
+    w.tcp_scan = 0
+    w.tcp_conns = []
+    w.listener = w.stack.tcp_listen(TCP_PORT, backlog=4) if HAS_TCP else None
     return w
+
+
+def _tcp_track(w):
+    """Advance each simulated client's view of the stack's sequence space from
+    the segments the stack sent since the last look."""
+    log = w.log
+    for d, _t, raw in log[w.tcp_scan:]:
+        if d != "out" or len(raw) < 54 or raw[12:14] != b"\x08\x00" or raw[23] != 6:
+            continue
+        p = Ether(raw)
+        if TCP not in p or p[TCP].sport != TCP_PORT or p[TCP].dport not in w.tcp_peers:
+            continue
+        t = p[TCP]
+        st = w.tcp_peers[t.dport]
+        if t.flags.R:
+            del w.tcp_peers[t.dport]
+            continue
+        end = t.seq + len(bytes(t.payload)) + (1 if t.flags.S else 0) + (1 if t.flags.F else 0)
+        if st[1] is None or ((end - st[1]) & 0xFFFFFFFF) < 0x80000000:
+            st[1] = end & 0xFFFFFFFF
+    w.tcp_scan = len(log)
+
+
+def _seg(sport, seq, ack, flags, data=b""):
+    return Ether(dst=US_MAC, src=PEER_MAC) / IP(src=PEER, dst=US) / \
+        TCP(sport=sport, dport=TCP_PORT, seq=seq, ack=ack or 0, flags=flags, window=8192) / data
 
 
 def apply(w, socks, op):
@@ -92,11 +132,48 @@ def apply(w, socks, op):
             w.drain()
         elif kind == "drain":
             w.drain()
+        elif kind == "tcp_syn":
+            sport, isn = op[1], op[2]
+            w.tcp_peers[sport] = [(isn + 1) & 0xFFFFFFFF, None]
+            w.send(_seg(sport, isn, 0, "S", b""))
+            _tcp_track(w)
+            st = w.tcp_peers.get(sport)
+            if st and st[1] is not None:
+                w.send(_seg(sport, st[0], st[1], "A"))
+        elif kind in ("tcp_data", "tcp_fin", "tcp_rst", "tcp_ack") and op[1] in w.tcp_peers:
+            st = w.tcp_peers[op[1]]
+            if kind == "tcp_data":
+                w.send(_seg(op[1], st[0], st[1], "PA", op[2]))
+                st[0] = (st[0] + len(op[2])) & 0xFFFFFFFF
+            elif kind == "tcp_fin":
+                w.send(_seg(op[1], st[0], st[1], "FA"))
+                st[0] = (st[0] + 1) & 0xFFFFFFFF
+            elif kind == "tcp_rst":
+                w.send(_seg(op[1], st[0], st[1], "R"))
+                del w.tcp_peers[op[1]]
+            else:
+                w.send(_seg(op[1], st[0], st[1], "A"))
+        elif kind == "tcp_accept" and w.listener is not None:
+            while (c := w.listener.accept()) is not None:
+                w.tcp_conns.append(c)
+        elif kind in ("tcp_write", "tcp_read", "tcp_close", "tcp_abort") and w.tcp_conns:
+            c = w.tcp_conns[op[1] % len(w.tcp_conns)]
+            if kind == "tcp_write":
+                c.write(op[2])
+            elif kind == "tcp_read":
+                c.read()
+            elif kind == "tcp_close":
+                c.close()
+            else:
+                c.abort()
+            w.drain()
         elif kind == "clear_addr":
             w.stack.clear_addr()
             w.drain()
     except seqs.SeqsError:
         pass
+    if HAS_TCP:
+        _tcp_track(w)
 
 
 class StackMachine(RuleBasedStateMachine):
@@ -164,6 +241,37 @@ class StackMachine(RuleBasedStateMachine):
     @rule()
     def clear_addr(self):
         self.do("clear_addr")
+
+    # --- TCP: a simulated client behind the peer, and the application side ---------
+    @precondition(lambda self: HAS_TCP)
+    @rule(sport=st.integers(40000, 40007), isn=st.sampled_from([0, 1, 0x7FFFFFFF, 0xFFFFFFF0, 0xFFFFFFFF, 12345]))
+    def tcp_syn(self, sport, isn):
+        self.do("tcp_syn", sport, isn)
+
+    @precondition(lambda self: HAS_TCP)
+    @rule(sport=st.integers(40000, 40007), size=st.sampled_from([1, 100, 1460, 3000]))
+    def tcp_data(self, sport, size):
+        self.do("tcp_data", sport, bytes([size & 0xFF]) * size)
+
+    @precondition(lambda self: HAS_TCP)
+    @rule(sport=st.integers(40000, 40007), kind=st.sampled_from(["tcp_fin", "tcp_rst", "tcp_ack"]))
+    def tcp_ctl(self, sport, kind):
+        self.do(kind, sport)
+
+    @precondition(lambda self: HAS_TCP)
+    @rule()
+    def tcp_accept(self):
+        self.do("tcp_accept")
+
+    @precondition(lambda self: HAS_TCP)
+    @rule(i=st.integers(0, 10), kind=st.sampled_from(["tcp_read", "tcp_close", "tcp_abort"]))
+    def tcp_app(self, i, kind):
+        self.do(kind, i)
+
+    @precondition(lambda self: HAS_TCP)
+    @rule(i=st.integers(0, 10), size=st.sampled_from([1, 500, 5000]))
+    def tcp_write(self, i, size):
+        self.do("tcp_write", i, b"w" * size)
 
     @invariant()
     def no_stuck_timer(self):
