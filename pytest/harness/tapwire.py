@@ -174,19 +174,27 @@ class SeqsTap:
         self._err_thread = threading.Thread(target=self._err_reader, daemon=True)
         self._err_thread.start()
         deadline = time.monotonic() + timeout
+        why = f"no `ready` line within {timeout} s"
         while time.monotonic() < deadline:
             try:
                 line = self.lines.get(timeout=0.1)
             except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
                 continue
+            if line is None:
+                # stdout closed: the process ended (or closed it) before `ready`.
+                # Its status and stderr say why; never mistake the end marker for a line.
+                why = "exited before `ready`"
+                break
             if line.startswith("ready "):
                 self.ready_line = line
                 return self
         self.kill()
-        raise RuntimeError(f"seqs-tap did not become ready: rc={self.proc.returncode} "
-                           f"argv={self.argv} stderr={self.stderr!r}")
+        try:
+            rc = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        self._err_thread.join(timeout=5)
+        raise RuntimeError(f"seqs-tap {why}: rc={rc} argv={self.argv} stderr={self.stderr!r}")
 
     def _reader(self):
         for line in self.proc.stdout:
@@ -208,6 +216,7 @@ class SeqsTap:
             except queue.Empty:
                 continue
             if line is None:
+                self.lines.put(None)   # keep the end marker for later calls
                 raise RuntimeError(f"seqs-tap exited (rc={self.proc.poll()}), stderr={self.stderr!r}")
             if line.startswith("{"):
                 return json.loads(line)

@@ -538,7 +538,26 @@ static void report(const tool_t *t, int final)
         const char *name = seqs_counter_name(i);
         fprintf(f, "%s\"%s\":%u", i ? "," : "", name ? name : "?", seqs_counter_value(t->s, i));
     }
-    fprintf(f, "},\"services\":[");
+    /* The stack's TCP table, read-only (priv/tcp.h; like bench/): how many
+     * connection slots are in use and in which state, so a test can prove
+     * that nothing leaked; and what this build's limits cost in RAM. */
+    unsigned used = 0, by_state[SEQS_TCP_TIME_WAIT + 1] = {0};
+    for (unsigned i = 0; i < SEQS_MAX_TCP_CONNS; i++) {
+        const seqs__tcp_conn_t *tc = &t->s->tcp.conns[i];
+        if (!tc->used)
+            continue;
+        used++;
+        if (tc->tcb.state <= SEQS_TCP_TIME_WAIT)
+            by_state[tc->tcb.state]++;
+    }
+    fprintf(f, "},\"tcp\":{\"conns_used\":%u,\"max_conns\":%u,\"max_listeners\":%u,\"pool_slots\":%u", used,
+            (unsigned)SEQS_MAX_TCP_CONNS, (unsigned)SEQS_MAX_TCP_LISTENERS, (unsigned)SEQS_TCP_POOL_SLOTS);
+    for (unsigned st = 0; st <= SEQS_TCP_TIME_WAIT; st++)
+        if (by_state[st])
+            fprintf(f, ",\"%s\":%u", seqs_tcp_state_name((int)st), by_state[st]);
+    fprintf(f, "},\"sizes\":{\"stack\":%zu,\"tcp_conn\":%zu,\"tcp_listener\":%zu,\"tcp_table\":%zu}",
+            sizeof(seqs_stack_t), sizeof(seqs__tcp_conn_t), sizeof(seqs__tcp_listener_t), sizeof(t->s->tcp));
+    fprintf(f, ",\"services\":[");
     for (size_t i = 0; i < t->nsvc; i++) {
         fprintf(f, "%s{\"service\":\"%s\",\"arg\":", i ? "," : "", t->svcs[i].ops->option);
         json_str(f, t->svcs[i].arg);

@@ -1,20 +1,29 @@
 /* svc_tcp.c — TCP servers for Linux peers to talk to:
- *   --tcp-echo PORT      RFC 862: every byte received is sent back
- *   --tcp-discard PORT   RFC 863: everything received is read and thrown away
- *   --tcp-source PORT    sends a repeating pattern (RFC 864 style) as fast as
- *                        the connection allows, until the peer closes
+ *   --tcp-echo PORT            RFC 862: every byte received is sent back
+ *   --tcp-discard PORT         RFC 863: everything received is read and thrown away
+ *   --tcp-source PORT[:BYTES]  sends the pattern i mod 251 (RFC 864 style) as fast
+ *                              as the connection allows: BYTES of it, then closes;
+ *                              without BYTES until the peer closes
  * One listener per instance; its accepted connections are polled here. A
  * connection is forgotten once the stack reports it CLOSED/TIME_WAIT (its pool
- * slot is then free again). */
+ * slot is then free again); it leaves one record in the report's "conns" list:
+ * peer, bytes and the SHA-256 of what was received and of what was sent, so a
+ * test compares them with the Linux side's hashlib. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "service.h"
+#include "sha256.h"
 
-#define TCP_SVC_RXBUF (32 * 1024)
-#define TCP_SVC_TXBUF (32 * 1024)
+#define TCP_SVC_RXBUF (64 * 1024)
+#define TCP_SVC_TXBUF (64 * 1024)
 #define TCP_SVC_CONNS SEQS_MAX_TCP_CONNS
+/* One listener's pool holds at most SEQS_TCP_POOL_SLOTS connections. */
+#define TCP_SVC_SLOTS (SEQS_TCP_POOL_SLOTS < TCP_SVC_CONNS ? SEQS_TCP_POOL_SLOTS : TCP_SVC_CONNS)
 #define TCP_SVC_CHUNK 4096
+#define TCP_SVC_MAX_RECORDS 4096   /* ended connections kept for the report */
 
 typedef enum { TCP_ECHO, TCP_DISCARD, TCP_SOURCE } tcp_mode_t;
 
@@ -24,12 +33,29 @@ typedef struct tcp_conn {
     size_t pend_len, pend_off; /* echo: bytes read but not yet queued back */
     uint8_t pend[TCP_SVC_CHUNK];
     uint64_t src_off;          /* source: position in the pattern */
+    uint64_t bytes_in, bytes_out;
+    uint64_t accepted_us;
+    sha256_t sha_in, sha_out;  /* of every byte read / queued for sending */
     seqs_tcp_info_t info;      /* latest snapshot, folded into the totals when the connection ends */
 } tcp_conn_t;
+
+/* What the report says about one ended connection. */
+typedef struct tcp_rec {
+    uint32_t raddr;
+    uint16_t rport;
+    int32_t error;             /* the connection's error (reset ...), 0 if it ended cleanly */
+    uint64_t bytes_in, bytes_out, duration_us;
+    uint32_t retransmits;
+    uint8_t live;              /* still open when the report was written (or aborted by stop) */
+    uint8_t sack, tstamp, wscale;   /* options negotiated on the handshake */
+    uint16_t snd_mss;
+    char sha_in[65], sha_out[65];
+} tcp_rec_t;
 
 typedef struct tcp_srv {
     tcp_mode_t mode;
     uint16_t port;
+    uint64_t limit;            /* source: bytes to send per connection (0: until the peer closes) */
     seqs_tcp_listener_t l;
     uint8_t *pool;
     tcp_conn_t conns[TCP_SVC_CONNS];
@@ -38,7 +64,50 @@ typedef struct tcp_srv {
     /* seqs_tcp_info() totals over ended connections: how recovery went */
     uint64_t retransmits, rto_expirations, fast_retransmits, dup_acks_in, ooo_segs_in, zero_window_probes;
     uint32_t max_srtt_us;
+    uint64_t now_us;           /* of the latest poll */
+    seqs_stack_t *s;
+    int stopped;
+    int pending_at_stop;       /* connections waiting for accept() when the listener closed */
+    tcp_rec_t *recs;
+    size_t nrecs, recs_cap;
+    uint32_t recs_dropped;     /* ended connections beyond TCP_SVC_MAX_RECORDS */
+    uint32_t max_active;       /* most connections open at once */
 } tcp_srv_t;
+
+static void fill_rec(tcp_rec_t *r, const tcp_srv_t *st, const tcp_conn_t *c, int32_t error)
+{
+    r->raddr = c->info.remote_addr;
+    r->rport = c->info.remote_port;
+    r->error = error;
+    r->bytes_in = c->bytes_in;
+    r->bytes_out = c->bytes_out;
+    r->duration_us = st->now_us - c->accepted_us;
+    r->retransmits = c->info.retransmits;
+    r->live = 0;
+    r->sack = c->info.sack;
+    r->tstamp = c->info.tstamp;
+    r->wscale = c->info.wscale;
+    r->snd_mss = c->info.snd_mss;
+    sha256_hex(&c->sha_in, r->sha_in);
+    sha256_hex(&c->sha_out, r->sha_out);
+}
+
+static tcp_rec_t *record(tcp_srv_t *st, const tcp_conn_t *c, int32_t error)
+{
+    if (st->nrecs == st->recs_cap) {
+        size_t cap = st->recs_cap ? st->recs_cap * 2 : 64;
+        tcp_rec_t *r = cap <= TCP_SVC_MAX_RECORDS ? realloc(st->recs, cap * sizeof *r) : NULL;
+        if (!r) {
+            st->recs_dropped++;
+            return NULL;
+        }
+        st->recs = r;
+        st->recs_cap = cap;
+    }
+    tcp_rec_t *r = &st->recs[st->nrecs++];
+    fill_rec(r, st, c, error);
+    return r;
+}
 
 static void fold_info(tcp_srv_t *st, const seqs_tcp_info_t *i)
 {
@@ -57,12 +126,22 @@ static int tcp_parse(svc_t *sv, const char *arg, char *err, size_t errlen, tcp_m
     tcp_srv_t *st = sv->state;
     char *end = NULL;
     long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 1 || v > 65535) {
-        snprintf(err, errlen, "--%s: port must be 1..65535, got '%s'", opt, arg);
+    if (!*arg || (*end && !(mode == TCP_SOURCE && *end == ':')) || v < 1 || v > 65535) {
+        snprintf(err, errlen, "--%s: port must be 1..65535%s, got '%s'", opt, mode == TCP_SOURCE ? " (PORT[:BYTES])" : "",
+                 arg);
         return -1;
     }
     st->port = (uint16_t)v;
     st->mode = mode;
+    if (*end == ':') {
+        const char *b = end + 1;
+        unsigned long long n = strtoull(b, &end, 10);
+        if (!*b || *end || *b == '-' || n == 0) {
+            snprintf(err, errlen, "--%s: BYTES must be a positive integer, got '%s'", opt, arg);
+            return -1;
+        }
+        st->limit = n;
+    }
     return 0;
 }
 
@@ -83,14 +162,15 @@ static int tcp_source_parse(svc_t *sv, const char *arg, char *err, size_t errlen
 
 static int tcp_start(svc_t *sv, seqs_stack_t *s, uint64_t now_us, char *err, size_t errlen)
 {
-    (void)now_us;
     tcp_srv_t *st = sv->state;
-    size_t pool_len = (size_t)TCP_SVC_CONNS * (TCP_SVC_RXBUF + TCP_SVC_TXBUF);
+    size_t pool_len = (size_t)TCP_SVC_SLOTS * (TCP_SVC_RXBUF + TCP_SVC_TXBUF);
     st->pool = malloc(pool_len);
     if (!st->pool) {
         snprintf(err, errlen, "%s: out of memory", sv->ops->option);
         return -1;
     }
+    st->s = s;
+    st->now_us = now_us;
     int rc = seqs_tcp_listen(s, &st->l, st->port, TCP_SVC_CONNS, st->pool, pool_len, TCP_SVC_RXBUF,
                              TCP_SVC_TXBUF);
     if (rc != SEQS_OK) {
@@ -125,9 +205,11 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
     int state = seqs_tcp_state(s, c->h);
     seqs_tcp_info(s, c->h, &c->info);   /* fails (keeping the last snapshot) once the handle is stale */
     if (state < 0 || state == SEQS_TCP_CLOSED || state == SEQS_TCP_TIME_WAIT) {
-        if (!c->closing && seqs_tcp_error(s, c->h) < 0)
+        int e = state < 0 ? 0 : seqs_tcp_error(s, c->h);
+        if (!c->closing && e < 0)
             st->errors++;   /* reset by the peer, timed out ... */
         fold_info(st, &c->info);
+        record(st, c, e < 0 ? e : 0);
         memset(c, 0, sizeof *c);
         st->closed++;
         return 1;
@@ -139,7 +221,9 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
         if (st->mode == TCP_ECHO && c->pend_off < c->pend_len) {
             int w = seqs_tcp_write(s, c->h, c->pend + c->pend_off, c->pend_len - c->pend_off);
             if (w > 0) {
+                sha256_update(&c->sha_out, c->pend + c->pend_off, (size_t)w);
                 c->pend_off += (size_t)w;
+                c->bytes_out += (uint64_t)w;
                 st->bytes_out += (uint64_t)w;
                 did = 1;
                 continue;
@@ -153,6 +237,8 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
         int n = seqs_tcp_read(s, c->h, st->mode == TCP_ECHO ? c->pend : scratch, TCP_SVC_CHUNK);
         if (n > 0) {
             st->bytes_in += (uint64_t)n;
+            c->bytes_in += (uint64_t)n;
+            sha256_update(&c->sha_in, st->mode == TCP_ECHO ? c->pend : scratch, (size_t)n);
             if (st->mode == TCP_ECHO) {
                 c->pend_len = (size_t)n;
                 c->pend_off = 0;
@@ -171,15 +257,23 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
     }
     if (st->mode == TCP_SOURCE) {
         int room;
-        while ((room = seqs_tcp_writable(s, c->h)) > 0) {
+        while ((!st->limit || c->src_off < st->limit) && (room = seqs_tcp_writable(s, c->h)) > 0) {
             size_t len = (size_t)room < sizeof scratch ? (size_t)room : sizeof scratch;
+            if (st->limit && st->limit - c->src_off < len)
+                len = (size_t)(st->limit - c->src_off);
             fill_pattern(scratch, len, c->src_off);
             int w = seqs_tcp_write(s, c->h, scratch, len);
             if (w <= 0)
                 break;
+            sha256_update(&c->sha_out, scratch, (size_t)w);
             c->src_off += (uint64_t)w;
+            c->bytes_out += (uint64_t)w;
             st->bytes_out += (uint64_t)w;
             did = 1;
+        }
+        if (st->limit && c->src_off == st->limit) {
+            conn_close(st, s, c);   /* all of it queued: the FIN follows the data */
+            return 1;
         }
     }
     return did;
@@ -187,8 +281,8 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
 
 static int tcp_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
 {
-    (void)now_us;
     tcp_srv_t *st = sv->state;
+    st->now_us = now_us;
     int did = 0;
     for (;;) {
         seqs_tcp_t h;
@@ -206,7 +300,16 @@ static int tcp_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
         }
         memset(slot, 0, sizeof *slot);
         slot->h = h;
+        slot->accepted_us = now_us;
+        sha256_init(&slot->sha_in);
+        sha256_init(&slot->sha_out);
+        seqs_tcp_info(s, h, &slot->info);
         st->accepted++;
+        uint32_t active = 0;
+        for (size_t i = 0; i < TCP_SVC_CONNS; i++)
+            active += st->conns[i].h != 0;
+        if (active > st->max_active)
+            st->max_active = active;
         if (st->mode == TCP_ECHO)
             seqs_tcp_setopt(s, h, SEQS_TCP_OPT_NODELAY, 1);   /* echo small writes at once */
     }
@@ -216,42 +319,88 @@ static int tcp_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
     return did;
 }
 
+static void rec_json(FILE *f, const tcp_rec_t *r, int first)
+{
+    char ip[INET_ADDRSTRLEN];
+    struct in_addr a = {.s_addr = htonl(r->raddr)};
+    inet_ntop(AF_INET, &a, ip, sizeof ip);
+    fprintf(f, "%s{\"peer\":\"%s:%u\",\"bytes_in\":%llu,\"bytes_out\":%llu,\"sha256_in\":\"%s\","
+               "\"sha256_out\":\"%s\",\"duration_us\":%llu,\"retransmits\":%u,\"live\":%s",
+            first ? "" : ",", ip, r->rport, (unsigned long long)r->bytes_in, (unsigned long long)r->bytes_out,
+            r->sha_in, r->sha_out, (unsigned long long)r->duration_us, r->retransmits, r->live ? "true" : "false");
+    fprintf(f, ",\"sack\":%u,\"tstamp\":%u,\"wscale\":%u,\"snd_mss\":%u", r->sack, r->tstamp, r->wscale, r->snd_mss);
+    if (r->error)
+        fprintf(f, ",\"error\":\"%s\"", seqs_strerror(r->error));
+    fputc('}', f);
+}
+
 static void tcp_report(const svc_t *sv, FILE *f)
 {
     const tcp_srv_t *st = sv->state;
     unsigned active = 0;
     for (size_t i = 0; i < TCP_SVC_CONNS; i++)
         active += st->conns[i].h != 0;
-    fprintf(f, "\"port\":%u,\"accepted\":%u,\"active\":%u,\"closed\":%u,\"errors\":%u,\"refused_slots\":%u,"
+    int pending = st->stopped ? st->pending_at_stop : (st->s && st->l ? seqs_tcp_accept_pending(st->s, st->l) : 0);
+    fprintf(f, "\"port\":%u,\"accepted\":%u,\"active\":%u,\"max_active\":%u,\"accept_pending\":%d,\"closed\":%u,\"errors\":%u,"
+               "\"refused_slots\":%u,\"pool_slots\":%u,"
                "\"bytes_in\":%llu,\"bytes_out\":%llu,\"retransmits\":%llu,\"rto_expirations\":%llu,"
                "\"fast_retransmits\":%llu,\"dup_acks_in\":%llu,\"ooo_segs_in\":%llu,\"zero_window_probes\":%llu,"
                "\"max_srtt_us\":%u",
-            st->port, st->accepted, active, st->closed, st->errors, st->refused_slots,
+            st->port, st->accepted, active, st->max_active, pending, st->closed, st->errors, st->refused_slots, (unsigned)TCP_SVC_SLOTS,
             (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
             (unsigned long long)st->retransmits, (unsigned long long)st->rto_expirations,
             (unsigned long long)st->fast_retransmits, (unsigned long long)st->dup_acks_in,
             (unsigned long long)st->ooo_segs_in, (unsigned long long)st->zero_window_probes, st->max_srtt_us);
+    if (st->limit)
+        fprintf(f, ",\"limit\":%llu", (unsigned long long)st->limit);
+    /* One record per connection: ended ones in the order they ended, then the live ones. */
+    fprintf(f, ",\"records_dropped\":%u,\"conns\":[", st->recs_dropped);
+    int first = 1;
+    for (size_t i = 0; i < st->nrecs; i++, first = 0)
+        rec_json(f, &st->recs[i], first);
+    for (size_t i = 0; i < TCP_SVC_CONNS; i++) {
+        if (!st->conns[i].h)
+            continue;
+        tcp_rec_t r;
+        fill_rec(&r, st, &st->conns[i], 0);
+        r.live = 1;
+        rec_json(f, &r, first);
+        first = 0;
+    }
+    fputc(']', f);
 }
 
 static void tcp_stop(svc_t *sv, seqs_stack_t *s)
 {
     tcp_srv_t *st = sv->state;
-    for (size_t i = 0; i < TCP_SVC_CONNS; i++)
-        if (st->conns[i].h)
+    for (size_t i = 0; i < TCP_SVC_CONNS; i++) {
+        if (st->conns[i].h) {
+            tcp_rec_t *r = record(st, &st->conns[i], 0);
+            if (r)
+                r->live = 1;   /* still open at the end of the run: aborted now */
             seqs_tcp_abort(s, st->conns[i].h);
-    if (st->l)
+            memset(&st->conns[i], 0, sizeof st->conns[i]);
+        }
+    }
+    if (st->l) {
+        int p = seqs_tcp_accept_pending(s, st->l);
+        st->pending_at_stop = p > 0 ? p : 0;
         seqs_tcp_listener_close(s, st->l);
+    }
+    st->stopped = 1;
     /* The pool stays allocated: the stack may still reference it until exit. */
 }
 
-#define TCP_SERVICE(name_, opt_, help_, parse_) \
+#define TCP_SERVICE(name_, opt_, argname_, help_, parse_) \
     const svc_ops_t name_ = { \
-        .option = opt_, .argname = "PORT", .help = help_, .state_size = sizeof(tcp_srv_t), \
+        .option = opt_, .argname = argname_, .help = help_, .state_size = sizeof(tcp_srv_t), \
         .parse = parse_, .start = tcp_start, .poll = tcp_poll, .report = tcp_report, .stop = tcp_stop, \
     }
 
-TCP_SERVICE(svc_tcp_echo, "tcp-echo", "TCP server on PORT that sends every byte back (RFC 862)", tcp_echo_parse);
-TCP_SERVICE(svc_tcp_discard, "tcp-discard", "TCP server on PORT that reads and discards everything (RFC 863)",
+TCP_SERVICE(svc_tcp_echo, "tcp-echo", "PORT", "TCP server on PORT that sends every byte back (RFC 862)",
+            tcp_echo_parse);
+TCP_SERVICE(svc_tcp_discard, "tcp-discard", "PORT", "TCP server on PORT that reads and discards everything (RFC 863)",
             tcp_discard_parse);
-TCP_SERVICE(svc_tcp_source, "tcp-source", "TCP server on PORT that sends the byte pattern i mod 251 until the peer closes",
+TCP_SERVICE(svc_tcp_source, "tcp-source", "PORT[:BYTES]",
+            "TCP server on PORT that sends the byte pattern i mod 251: BYTES of it then closes, or until the peer closes",
             tcp_source_parse);
