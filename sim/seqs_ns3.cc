@@ -502,16 +502,49 @@ nlohmann::json TcpSink::Results() const {
 // --- TcpBulk ----------------------------------------------------------------------
 
 void TcpBulk::Start(StackNode& node) {
-    tx_.assign(txbuf_, 0);
-    rx_.assign(rxbuf_, 0);
+    first_start_us_ = StackNode::NowUs();
+    Connect(&node);
+}
+
+void TcpBulk::Connect(StackNode* node) {
+    bufs_.emplace_back(txbuf_ + rxbuf_, 0);
+    uint8_t* base = bufs_.back().data();
+    h_ = 0;
+    error_ = 0;
+    written_ = connected_us_ = done_us_ = 0;
+    connected_ = shut_ = done_ = false;
+    have_info_ = false;
+    active_ = true;
+    rounds_started_++;
     start_us_ = StackNode::NowUs();
-    error_ = seqs_tcp_connect(node.stack(), &h_, target_.addr, port_, 0, rx_.data(), rx_.size(), tx_.data(),
-                              tx_.size());
-    if (error_ != SEQS_OK) h_ = 0;
+    seqs_stack_poll(node->stack(), start_us_);
+    error_ = seqs_tcp_connect(node->stack(), &h_, target_.addr, port_, 0, base + txbuf_, rxbuf_, base, txbuf_);
+    if (error_ != SEQS_OK) {
+        h_ = 0;
+        EndRound(*node, start_us_);
+    }
+    node->Kick();
+}
+
+// Records the round (done or failed) and schedules the next one.
+void TcpBulk::EndRound(StackNode& node, uint64_t now) {
+    active_ = false;
+    if (error_) {
+        round_errors_.push_back(seqs_strerror(error_));
+    } else {
+        rounds_done_++;
+        last_done_us_ = now;
+        round_us_.push_back(now - start_us_);
+    }
+    if (have_info_) {
+        retransmits_ += info_.retransmits;
+        rto_expirations_ += info_.rto_expirations;
+    }
+    if (rounds_started_ < repeat_) Simulator::Schedule(gap_, &TcpBulk::Connect, this, &node);
 }
 
 void TcpBulk::OnStackEvent(StackNode& node) {
-    if (!h_ || done_ || error_) return;
+    if (!active_ || !h_) return;
     seqs_stack_t* s = node.stack();
     uint64_t now = StackNode::NowUs();
     seqs_tcp_info_t info;
@@ -523,6 +556,7 @@ void TcpBulk::OnStackEvent(StackNode& node) {
     int err = st < 0 ? st : seqs_tcp_error(s, h_);
     if (err) {
         error_ = err;
+        EndRound(node, now);
         return;
     }
     if (st == SEQS_TCP_SYN_SENT || st == SEQS_TCP_SYN_RECEIVED) return;
@@ -538,6 +572,7 @@ void TcpBulk::OnStackEvent(StackNode& node) {
         if (w == SEQS_ERR_AGAIN || w == 0) break;
         if (w < 0) {
             error_ = w;
+            EndRound(node, now);
             return;
         }
         written_ += (uint64_t)w;
@@ -546,6 +581,7 @@ void TcpBulk::OnStackEvent(StackNode& node) {
         int rc = seqs_tcp_shutdown(s, h_);
         if (rc < 0) {
             error_ = rc;
+            EndRound(node, now);
             return;
         }
         shut_ = true;
@@ -557,18 +593,36 @@ void TcpBulk::OnStackEvent(StackNode& node) {
         done_us_ = now;
         if (seqs_tcp_info(s, h_, &info) == SEQS_OK) info_ = info;
         seqs_tcp_close(s, h_);
-        closed_ = true;
+        EndRound(node, now);
     }
 }
 
 nlohmann::json TcpBulk::Results() const {
+    bool all_done = rounds_done_ == repeat_;
     nlohmann::json j = {{"target", target_.name},      {"target_ip", Ip4(target_.addr)}, {"port", port_},
                         {"bytes", bytes_},             {"written", written_},           {"connected", connected_},
-                        {"done", done_},               {"start_us", start_us_},         {"connected_us", connected_us_},
+                        {"done", all_done},            {"start_us", start_us_},         {"connected_us", connected_us_},
                         {"done_us", done_us_}};
-    if (done_ && done_us_ > start_us_)
-        j["goodput_bps"] = (double)bytes_ * 8.0 * 1e6 / (double)(done_us_ - start_us_);
-    if (error_) j["error"] = seqs_strerror(error_);
+    // Goodput over all rounds (gaps included when repeat > 1).
+    if (all_done && last_done_us_ > first_start_us_)
+        j["goodput_bps"] = (double)bytes_ * repeat_ * 8.0 * 1e6 / (double)(last_done_us_ - first_start_us_);
+    if (!round_errors_.empty()) j["error"] = round_errors_.back();
+    else if (error_) j["error"] = seqs_strerror(error_);
+    if (repeat_ > 1) {
+        nlohmann::json r = {{"repeat", repeat_}, {"started", rounds_started_}, {"done", rounds_done_},
+                            {"errors", round_errors_}, {"retransmits", retransmits_},
+                            {"rto_expirations", rto_expirations_}};
+        if (!round_us_.empty()) {
+            uint64_t mn = UINT64_MAX, mx = 0, sum = 0;
+            for (uint64_t u : round_us_) {
+                mn = std::min(mn, u);
+                mx = std::max(mx, u);
+                sum += u;
+            }
+            r["round_us"] = {{"min", mn}, {"avg", sum / round_us_.size()}, {"max", mx}};
+        }
+        j["rounds"] = r;
+    }
     if (have_info_) {
         j["info"] = {{"state", seqs_tcp_state_name(info_.state)},
                      {"snd_mss", info_.snd_mss},

@@ -281,29 +281,44 @@ class TcpSink : public App {
     std::vector<Conn> conns_;
 };
 
-// Connects to a target and sends `bytes` of the pattern, then shuts down; done
-// when our FIN is acknowledged (FIN-WAIT-2/TIME-WAIT), i.e. every byte was acked.
+// Connects to a target and sends `bytes` of the pattern, then shuts down; a round is
+// done when our FIN is acknowledged (FIN-WAIT-2/TIME-WAIT), i.e. every byte was acked.
+// With repeat > 1 it runs that many rounds one after the other, `gap` apart, each on a
+// new connection (new buffers, new ephemeral port): connection churn.
 class TcpBulk : public App {
   public:
-    TcpBulk(PingTarget target, uint64_t bytes, uint16_t port, uint32_t txbuf, uint32_t rxbuf)
-        : target_(std::move(target)), bytes_(bytes), port_(port), txbuf_(txbuf), rxbuf_(rxbuf) {}
+    TcpBulk(PingTarget target, uint64_t bytes, uint16_t port, uint32_t txbuf, uint32_t rxbuf, uint32_t repeat = 1,
+            ns3::Time gap = ns3::Seconds(0))
+        : target_(std::move(target)), bytes_(bytes), port_(port), txbuf_(txbuf), rxbuf_(rxbuf), repeat_(repeat),
+          gap_(gap) {}
     void Start(StackNode& node) override;
     void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
     std::string Type() const override { return "tcp-bulk"; }
 
   private:
+    void Connect(StackNode* node);
+    void EndRound(StackNode& node, uint64_t now);
+
     PingTarget target_;
     uint64_t bytes_;
     uint16_t port_;
     uint32_t txbuf_, rxbuf_;
-    std::vector<uint8_t> tx_, rx_;
+    uint32_t repeat_;
+    ns3::Time gap_;
+    std::vector<std::vector<uint8_t>> bufs_;   // every round's buffers live until the end
     seqs_tcp_t h_ = 0;
-    int error_ = 0;
+    int error_ = 0;                             // this round's error
     uint64_t start_us_ = 0, connected_us_ = 0, done_us_ = 0, written_ = 0;
-    bool connected_ = false, shut_ = false, done_ = false, closed_ = false;
+    bool connected_ = false, shut_ = false, done_ = false, active_ = false;
     seqs_tcp_info_t info_{};
     bool have_info_ = false;
+    // over all rounds
+    uint64_t first_start_us_ = 0, last_done_us_ = 0;
+    uint32_t rounds_started_ = 0, rounds_done_ = 0;
+    std::vector<std::string> round_errors_;
+    std::vector<uint64_t> round_us_;
+    uint64_t retransmits_ = 0, rto_expirations_ = 0;
 };
 
 }  // namespace seqs_sim

@@ -769,7 +769,10 @@ void Runner::AddApps() {
                                                                       pattern == "zeros"),
                                   start);
         } else if (type == "tcp-bulk") {
-            CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf"}, where);
+            CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf", "repeat", "gap"}, where);
+            int64_t repeat = Int(*t, "repeat", 1, where);
+            if (repeat < 1 || repeat > 100000) Fail(where + ": repeat must be 1..100000");
+            Time gap = TimeKey(*t, "gap", "0s", where);
             int64_t port = Int(*t, "port", 5001, where);
             if (port < 1 || port > 65535) Fail(where + ": bad port");
             int64_t bytes = Int(*t, "bytes", 1 << 20, where);
@@ -782,7 +785,8 @@ void Runner::AddApps() {
             for (size_t i : on)
                 for (auto& tg : Targets(i, *targets, where))
                     nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpBulk>(tg, (uint64_t)bytes, (uint16_t)port,
-                                                                          (uint32_t)txbuf, (uint32_t)rxbuf),
+                                                                          (uint32_t)txbuf, (uint32_t)rxbuf,
+                                                                          (uint32_t)repeat, gap),
                                       start);
         } else {
             Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping, tcp-sink, tcp-bulk)");
@@ -864,14 +868,22 @@ json Runner::Collect(double wall_s) {
                 tcp["failed"] += app.contains("error");
                 tcp["bytes_written"] += app["written"].get<double>();
                 if (done) {
-                    tcp["bytes_acked"] += app["bytes"].get<double>();
+                    tcp["bytes_acked"] += app["bytes"].get<double>() *
+                                          (app.contains("rounds") ? app["rounds"]["repeat"].get<double>() : 1.0);
                     double g = app["goodput_bps"].get<double>();
                     goodput_sum += g;
                     goodput_min = goodput_min < 0 ? g : std::min(goodput_min, g);
                 }
-                if (app.contains("info"))
+                if (app.contains("rounds")) {
+                    tcp["rounds"] += app["rounds"]["repeat"].get<double>();
+                    tcp["rounds_done"] += app["rounds"]["done"].get<double>();
+                    tcp["round_errors"] += (double)app["rounds"]["errors"].size();
+                    tcp["retransmits"] += app["rounds"]["retransmits"].get<double>();
+                    tcp["rto_expirations"] += app["rounds"]["rto_expirations"].get<double>();
+                } else if (app.contains("info")) {
                     for (const char* k : {"retransmits", "rto_expirations", "fast_retransmits", "dup_acks_in"})
                         tcp[k] += app["info"][k].get<double>();
+                }
             }
             if (app["type"] == "tcp-sink") {
                 for (auto& c : app["connections"]) {

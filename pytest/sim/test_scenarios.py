@@ -279,6 +279,20 @@ def test_seqs_tcp_interoperates_with_ns3_tcp(tmp_path):
     assert conn["bytes"] == 1000000 and conn["eof"] and conn["bad_bytes"] == 0
 
 
+def test_tcp_connection_churn_reuses_time_wait_slots(tmp_path):
+    code, s, _ = run_sim(SCENARIOS / "tcp-churn.toml", tmp_path, pcap=False)
+    assert code == 0, failed_expectations(s)
+    for name, node in s["nodes"].items():
+        if name == "srv":
+            conns = node["apps"][0]["connections"]
+            assert len(conns) == 200 and all(c["eof"] and c["bytes"] == 10000 and c["bad_bytes"] == 0 for c in conns)
+            continue
+        rounds = node["apps"][0]["rounds"]
+        # 50 connections through 8 slots within 2 MSL: TIME-WAIT slots were reused.
+        assert rounds["done"] == 50 > 8 and not rounds["errors"], (name, rounds)
+        assert node["counters"]["tcp_conn_opened"] == 50
+
+
 def test_tcp_mesh_forty_concurrent_transfers_on_a_lossy_switch(tmp_path):
     code, s, _ = run_sim(SCENARIOS / "tcp-mesh.toml", tmp_path, pcap=False)
     assert code == 0, failed_expectations(s)
