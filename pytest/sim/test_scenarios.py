@@ -352,7 +352,7 @@ def test_fragmented_pings_succeed_at_the_rate_the_fragment_loss_allows(tmp_path)
     assert first and all(len(f) == 1500 for f in first)
 
 
-@pytest.mark.parametrize("scenario, nodes", [("ping-mesh.toml", 50), ("tcp-pair.toml", 2)])
+@pytest.mark.parametrize("scenario, nodes", [("ping-mesh.toml", 50), ("tcp-pair.toml", 2), ("tcp-routed.toml", 4)])
 def test_same_seed_gives_byte_identical_pcaps(tmp_path, scenario, nodes):
     _, s1, d1 = run_sim(SCENARIOS / scenario, tmp_path, seed=7, tag="a")
     _, s2, d2 = run_sim(SCENARIOS / scenario, tmp_path, seed=7, tag="b")
