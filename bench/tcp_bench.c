@@ -333,7 +333,9 @@ static int sweep(unsigned n) {
 
 static int chaos(unsigned n) {
     unsigned bad = 0, gaveup = 0;
+    const char *only = getenv("CHAOS_ONLY");
     for (unsigned run = 1; run <= n; run++) {
+        if (only && (unsigned)atoi(only) != run) continue;
         sim_t *c = &m;
         sim_init(c, 1000u + run);
         uint64_t r = sim_rand(c);
@@ -359,6 +361,23 @@ static int chaos(unsigned n) {
             printf("run %u: %s %.3fs loss %.2f buf %zu bytes %llu frames %llu\n", run, x.ok ? "ok" : "BAD",
                    (double)(x.t_done - x.t_start) / 1e6, c->imp.loss, x.bufsize, (unsigned long long)x.bytes,
                    (unsigned long long)c->frames);
+        if (only) {
+            seqs_tcp_info_t ia, ib;
+            printf("run %u: %s err_a %d err_b %d recvd %llu/%llu t_done %llu now %llu\n", run, x.fail ? x.fail : "ok",
+                   x.err_a, x.err_b, (unsigned long long)x.recvd[0], (unsigned long long)x.recvd[1],
+                   (unsigned long long)x.t_done, (unsigned long long)c->now);
+            for (unsigned i = 0; i < SEQS_MAX_TCP_CONNS; i++) {
+                const seqs__tcp_conn_t *k = &c->a.tcp.conns[i];
+                if (k->used) printf("  A conn %u state %s una %u nxt %u tx_len %u err %d\n", i, seqs_tcp_state_name(k->tcb.state), k->tcb.snd_una, k->tcb.snd_nxt, k->tx_len, k->err);
+                k = &c->b.tcp.conns[i];
+                if (k->used) printf("  B conn %u state %s una %u nxt %u tx_len %u err %d accepted %d\n", i, seqs_tcp_state_name(k->tcb.state), k->tcb.snd_una, k->tcb.snd_nxt, k->tx_len, k->err, k->accepted);
+            }
+            (void)ia; (void)ib;
+            for (unsigned i = 0; i < SEQS_COUNTER_COUNT; i++) {
+                uint32_t va = seqs_counter_value(&c->a, i), vb = seqs_counter_value(&c->b, i);
+                if (va || vb) printf("  %-26s a=%u b=%u\n", seqs_counter_name(i), va, vb);
+            }
+        }
         if (!x.ok && strstr(x.fail, "(R2)")) {
             gaveup++;   /* a documented outcome under these losses, not a failure */
             continue;

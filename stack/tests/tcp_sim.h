@@ -272,6 +272,8 @@ static inline void sim_run_xfer(sim_t *m, sim_xfer_t *x) {
     if (!closing && x->err_a == SEQS_ERR_TIMEDOUT && !cb) x->fail = "connect timed out (R2)";
     else if (!closing && x->err_a == SEQS_ERR_UNREACH && !cb) x->fail = "connect: neighbour unreachable, ARP failed (R2)";
     else if (!closing && (x->err_a == SEQS_ERR_TIMEDOUT || x->err_b == SEQS_ERR_TIMEDOUT)) x->fail = "gave up (R2)";
+    else if (!closing && !cb && x->err_a == SEQS_ERR_RESET && seqs_stack_counters(&m->b)->tcp_halfopen_expired)
+        x->fail = "server's half-open entry expired (SYN-ACK retries), client then reset (R2)";
     else if (!closing) x->fail = "transfer did not complete";
     else if (!x->closed) x->fail = "close did not complete";
     else if (x->mismatches) x->fail = "corrupted bytes";
