@@ -32,10 +32,10 @@ bash tools/check-core-m0.sh build/m0plus
 step "pytest: bindings, conformance, property, TCP, interop, ns-3, firmware"
 export SEQS_BUILD_DIR=$PWD/build
 [ "$(id -u)" = 0 ] && export SEQS_NO_SKIP=1   # root has every dependency: a skip is a bug
-$PY -m pytest pytest -q -rfEs -p no:cacheprovider
+$PY -m pytest pytest -q -rfEs -p no:cacheprovider --junitxml=build/pytest-junit.xml
 
 step "conformance report"
-$PY tools/conformance_report.py --build-dir build --require E,A,I,C,U
+$PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T
 
 if [ $quick = 0 ]; then
   step "ASan + UBSan: C tests, corpus replay, conformance and property suites"
