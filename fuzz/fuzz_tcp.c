@@ -12,6 +12,8 @@
  *   0x10  after the segment the application writes 1000 bytes
  *   0x20  after the segment the application reads everything
  *   0x40  after the segment the application closes (0x60: aborts)
+ *   0x80  aim at B's own active open instead (B connects to A:9999, where nobody
+ *         listens, so it sits in SYN-SENT until a fuzzed segment moves it)
  * Every frame B emits is checked by independent code: sizes, IPv4 and TCP
  * checksums, and no segment larger than the MSS the handshake agreed. A
  * violation aborts, which libFuzzer reports as a crash. */
@@ -102,6 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (seqs_tcp_accept(&B, l, &cb) != SEQS_OK) cb = 0;
     }
     if (!cb || seqs_tcp_state(&B, cb) != SEQS_TCP_ESTABLISHED) abort();
+    static uint8_t brx[2048], btx[2048];
+    seqs_tcp_t act;
+    if (seqs_tcp_connect(&B, &act, A_IP, 9999, 41000, brx, sizeof brx, btx, sizeof btx) != SEQS_OK) abort();
     seqs_tcp_info_t bi;
     static uint8_t seg[1600];
     static uint8_t tmp[4096];
@@ -115,9 +120,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(seg, data + i, len);
         i += len;
         now += (uint64_t)step * 1000u;
-        seqs_tcp_info(&B, cb, &bi);     /* may fail once the connection is gone: then fields stay */
+        seqs_tcp_info(&B, (mode & 0x80) ? act : cb, &bi);   /* may fail once gone: then fields stay */
         if (len >= 20) {
-            if (mode & 0x01) {
+            if (mode & 0x80) {
+                seg[0] = 9999 >> 8; seg[1] = 9999 & 0xFF;
+                seg[2] = 41000 >> 8; seg[3] = 41000 & 0xFF;
+            } else if (mode & 0x01) {
                 seg[2] = 0;
                 seg[3] = 80;
             } else {
@@ -158,7 +166,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ip[10] = (uint8_t)(hc >> 8); ip[11] = (uint8_t)hc;
         memcpy(ip + 20, seg, len);
         seqs_stack_input(&B, f, 34 + len, now);
-        /* B's answers go to A as well: A's reactions keep the exchange going */
+        /* B's answers go to A as well: A's reactions keep the exchange going
+         * (A answers B's SYN to port 9999 with RST, which is fine) */
+        if (mode & 0x80) {
+            /* keep B's SYN-SENT connection from being refused by A's RST: only
+             * drain B's output here, A does not see it */
+            int n;
+            while ((n = seqs_stack_output(&B, frame, sizeof frame, now)) > 0) check_emitted(frame, n);
+        }
         pump();
         if (mode & 0x10) {
             memset(tmp, 'x', 1000);
