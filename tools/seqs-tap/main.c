@@ -433,6 +433,12 @@ static int pump_in(tool_t *t, uint64_t now)
         if (t->opt.pcap)
             pcap_write(&t->pcap, buf, (size_t)n);
         seqs_stack_input(t->s, buf, (size_t)n, now);
+        /* Whatever this frame made the stack send goes out before the next
+         * frame is fed in, like a driver that answers per frame: otherwise the
+         * ACKs of a whole batch collapse into one (an out-of-order burst would
+         * yield one duplicate ACK instead of one per segment, RFC 5681 4.2, and
+         * a peer without SACK could not fast-retransmit). */
+        pump_out(t, now);
     }
     return got;
 }
