@@ -71,7 +71,7 @@
 #ifndef SEQS_TCP_MAX_WSCALE
 #define SEQS_TCP_MAX_WSCALE 14
 #endif
-/* Buffer slots a listener's pool may be cut into (one bit each). */
+/* Buffer slots a listener's pool may be cut into (one bit each; at most 255). */
 #ifndef SEQS_TCP_POOL_SLOTS
 #define SEQS_TCP_POOL_SLOTS 32
 #endif
@@ -83,8 +83,8 @@
 #if SEQS_TCP_OOO_RANGES < 1 || SEQS_TCP_SACK_RANGES < 1
 #error "SEQS_TCP_OOO_RANGES and SEQS_TCP_SACK_RANGES must be at least 1"
 #endif
-#if SEQS_TCP_POOL_SLOTS > 32
-#error "SEQS_TCP_POOL_SLOTS is at most 32"
+#if SEQS_TCP_POOL_SLOTS < 1 || SEQS_TCP_POOL_SLOTS > 255
+#error "SEQS_TCP_POOL_SLOTS is 1..255"
 #endif
 #if SEQS_TCP_MAX_WSCALE > 14
 #error "RFC 7323 2.3: the window scale shift is at most 14"

@@ -20,7 +20,7 @@ void seqs__tcp_listener_release_slot(seqs_stack_t *s, conn_t *c) {
     unsigned i = (unsigned)c->listener - 1u;
     if (i >= SEQS_MAX_TCP_LISTENERS) return;
     listener_t *l = &s->tcp.listeners[i];
-    if (l->used && l->gen == c->listener_gen) l->slots_used &= ~(1u << c->pool_slot);
+    if (l->used && l->gen == c->listener_gen) l->slots_used[c->pool_slot / 32u] &= ~(1u << (c->pool_slot % 32u));
 }
 
 /* Half-open or not yet accepted connections of l; *oldest gets the oldest half-open one. */
@@ -38,7 +38,7 @@ static unsigned queued(seqs_stack_t *s, const listener_t *l, conn_t **oldest) {
 
 static int free_slot(const listener_t *l) {
     for (unsigned i = 0; i < l->nslots; i++)
-        if (!(l->slots_used & (1u << i))) return (int)i;
+        if (!(l->slots_used[i / 32u] & (1u << (i % 32u)))) return (int)i;
     return -1;
 }
 
@@ -54,7 +54,7 @@ static conn_t *create(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     if (slot < 0) return NULL;
     conn_t *c = seqs__tcp_conn_alloc(s, 1);
     if (!c) return NULL;
-    l->slots_used |= 1u << (unsigned)slot;
+    l->slots_used[(unsigned)slot / 32u] |= 1u << ((unsigned)slot % 32u);
     c->listener = (uint8_t)(lidx(s, l) + 1u);
     c->listener_gen = l->gen;
     c->pool_slot = (uint8_t)slot;

@@ -97,7 +97,7 @@ typedef struct seqs__tcp_listener {
     uint16_t port;
     uint16_t backlog;
     uint8_t nslots;
-    uint32_t slots_used;    /* bitmap of pool slots */
+    uint32_t slots_used[(SEQS_TCP_POOL_SLOTS + 31) / 32];   /* bitmap of pool slots */
     uint8_t *pool;
     uint32_t rx_size, tx_size;
 } seqs__tcp_listener_t;
