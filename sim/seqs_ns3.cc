@@ -441,7 +441,7 @@ void TcpSink::Start(StackNode& node) {
     const size_t txsz = 512;   // the sink never writes
     pool_.assign((size_t)max_conns_ * (rxbuf_ + txsz), 0);
     buf_.resize(4096);
-    open_error_ = seqs_tcp_listen(node.stack(), &listener_, port_, max_conns_, pool_.data(), pool_.size(), rxbuf_,
+    open_error_ = seqs_tcp_listen(node.stack(), &listener_, port_, backlog_, pool_.data(), pool_.size(), rxbuf_,
                                   txsz);
     if (open_error_ != SEQS_OK) listener_ = 0;
 }
@@ -494,7 +494,9 @@ nlohmann::json TcpSink::Results() const {
         if (c.error) j["error"] = seqs_strerror(c.error);
         conns.push_back(j);
     }
-    nlohmann::json j = {{"port", port_}, {"rxbuf", rxbuf_}, {"pattern", zeros_ ? "zeros" : "seqs"}, {"connections", conns}};
+    nlohmann::json j = {{"port", port_},       {"rxbuf", rxbuf_},
+                        {"max_conns", max_conns_}, {"backlog", backlog_},
+                        {"pattern", zeros_ ? "zeros" : "seqs"}, {"connections", conns}};
     if (open_error_) j["open_error"] = seqs_strerror(open_error_);
     return j;
 }

@@ -254,8 +254,10 @@ inline uint8_t TcpPatternByte(uint64_t i) { return (uint8_t)(i + (i >> 8) * 7 + 
 class TcpSink : public App {
   public:
     // zeros: expect all-zero data (what ns-3's BulkSendApplication sends) instead of the pattern.
-    TcpSink(uint16_t port, uint32_t rxbuf, unsigned max_conns, bool zeros = false)
-        : port_(port), rxbuf_(rxbuf), max_conns_(max_conns), zeros_(zeros) {}
+    // max_conns: buffer-pool slots (live connections); backlog: half-open/unaccepted
+    // connections before SYN cookies (0 = max_conns).
+    TcpSink(uint16_t port, uint32_t rxbuf, unsigned max_conns, bool zeros = false, unsigned backlog = 0)
+        : port_(port), rxbuf_(rxbuf), max_conns_(max_conns), zeros_(zeros), backlog_(backlog ? backlog : max_conns) {}
     void Start(StackNode& node) override;
     void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
@@ -274,6 +276,7 @@ class TcpSink : public App {
     uint32_t rxbuf_;
     unsigned max_conns_;
     bool zeros_;
+    unsigned backlog_;
     seqs_tcp_listener_t listener_ = 0;
     int open_error_ = 0;
     std::vector<uint8_t> pool_;

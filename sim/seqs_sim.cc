@@ -755,7 +755,9 @@ void Runner::AddApps() {
             }
             last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
         } else if (type == "tcp-sink") {
-            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns", "pattern"}, where);
+            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns", "backlog", "pattern"}, where);
+            int64_t backlog = Int(*t, "backlog", 0, where);
+            if (backlog < 0 || backlog > 255) Fail(where + ": backlog must be 0..255 (0 = max_conns)");
             std::string pattern = Str(*t, "pattern", "seqs", where);
             if (pattern != "seqs" && pattern != "zeros") Fail(where + ": pattern must be \"seqs\" or \"zeros\"");
             int64_t port = Int(*t, "port", 5001, where);
@@ -766,7 +768,7 @@ void Runner::AddApps() {
             if (mc < 1 || mc > 32) Fail(where + ": max_conns must be 1..32");
             for (size_t i : on)
                 nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc,
-                                                                      pattern == "zeros"),
+                                                                      pattern == "zeros", (unsigned)backlog),
                                   start);
         } else if (type == "tcp-bulk") {
             CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf", "repeat", "gap"}, where);
