@@ -242,3 +242,17 @@ def test_window_closed_with_data_in_flight_never_times_out_while_peer_acks(ipwir
     p.rcv = (p.rcv + 3000) & 0xFFFFFFFF
     p.send("A", win=8000)
     assert c.info()["flight"] == 0 and c.state == "ESTABLISHED"
+
+
+@pytest.mark.conformance("T33")
+def test_soft_error_reported_when_connect_times_out(ipwire):
+    """RFC 1122 4.2.3.9: a soft error (host unreachable) does not end the SYN-SENT
+    connection, but when the SYN's R2 expires it is what the user is told."""
+    c = ipwire.stack.tcp_connect(PEER, 9600, sport=51003)
+    syn = [f for f in ipwire.drain() if TCP in f][-1]
+    ipwire.send(_icmp_for(syn, 3, 1))
+    assert c.state == "SYN_SENT"
+    ipwire.advance(s=200)
+    assert c.state == "CLOSED"
+    with pytest.raises(seqs.Unreachable):
+        c.read()

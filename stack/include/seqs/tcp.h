@@ -112,8 +112,11 @@ int seqs_tcp_connect(struct seqs_stack *s, seqs_tcp_t *out, uint32_t dst, uint16
 
 /* Copies up to cap received bytes into buf. Returns the count (> 0), 0 at end of
  * stream (the peer's FIN has been read), SEQS_ERR_AGAIN when nothing is ready,
- * or the connection's error (SEQS_ERR_RESET, SEQS_ERR_REFUSED, SEQS_ERR_TIMEDOUT,
- * SEQS_ERR_UNREACH). */
+ * or the connection's error: SEQS_ERR_RESET (reset by the peer, or data arrived
+ * after close), SEQS_ERR_REFUSED (RST or ICMP port/protocol unreachable while
+ * connecting), SEQS_ERR_TIMEDOUT (R2 or keep-alive gave up), SEQS_ERR_UNREACH (the
+ * neighbour did not resolve, a soft ICMP error preceded the time-out, or our
+ * address went away). */
 int seqs_tcp_read(struct seqs_stack *s, seqs_tcp_t h, void *buf, size_t cap);
 /* Queues up to len bytes; returns how many were taken (may be fewer than len),
  * SEQS_ERR_AGAIN when the send buffer is full, SEQS_ERR_CLOSED after

@@ -472,7 +472,7 @@ static void give_up(seqs_stack_t *s, conn_t *c, int send_rst) {
     if (send_rst)
         seqs__tcp_send_ctl(s, c->laddr, c->raddr, c->lport, c->rport, c->tcb.snd_nxt, c->tcb.rcv_nxt,
                            TCP_RST | TCP_ACK, 0, NULL, 0);
-    seqs__tcp_conn_set_error(s, c, SEQS_ERR_TIMEDOUT);
+    seqs__tcp_conn_set_error(s, c, c->soft_err ? SEQS_ERR_UNREACH : SEQS_ERR_TIMEDOUT);
     seqs__tcp_conn_closed(s, c);
 }
 

@@ -102,7 +102,11 @@ void seqs__tcp_icmp_error(seqs_stack_t *s, uint8_t type, uint8_t code, uint16_t 
         if (type == 3 && (code == 2 || code == 3) && c->tcb.state == SEQS_TCP_SYN_SENT) {
             seqs__tcp_conn_set_error(s, c, SEQS_ERR_REFUSED);
             seqs__tcp_conn_closed(s, c);
+            return;
         }
+        /* remembered: if the connection later times out, this is the reason
+         * reported (RFC 1122 4.2.3.9: soft errors are reported to the user) */
+        if (type == 3) c->soft_err = 1;
         return;
     }
 }

@@ -52,6 +52,7 @@ typedef struct seqs__tcp_conn {
     uint8_t ack_pending;    /* full segments received and not ACKed yet */
     uint8_t send_synack, send_syn, send_rst, send_probe, send_keepalive;
     uint8_t cookie;         /* created from a SYN cookie */
+    uint8_t soft_err;       /* an ICMP destination unreachable arrived (reported if we give up) */
     int16_t err;
     uint16_t mss;           /* effective send MSS (payload bytes incl. nothing else) */
     uint16_t peer_mss;
