@@ -67,11 +67,66 @@ def build_dir() -> Path:
     return Path(os.environ.get("SEQS_BUILD_DIR", REPO / "build"))
 
 
-def seqs_tap_binary() -> Path:
-    """Path of the seqs-tap executable ($SEQS_TAP, else $SEQS_BUILD_DIR/tools/seqs-tap)."""
+def built_seqs_tap() -> Path:
+    """Where the seqs-tap executable is built ($SEQS_TAP, else $SEQS_BUILD_DIR/tools/seqs-tap)."""
     if os.environ.get("SEQS_TAP"):
         return Path(os.environ["SEQS_TAP"])
     return build_dir() / "tools" / "seqs-tap"
+
+
+_snapshots: dict[Path, Path] = {}
+
+
+def seqs_tap_binary() -> Path:
+    """The seqs-tap the tests run: a private copy of built_seqs_tap(), taken
+    once per process.
+
+    Why a copy: the build directory is shared, and a rebuild while a test run
+    is in progress replaces the executable under it. The linker writes the new
+    file in place; a test that execs it in that moment runs a partly written
+    ELF, which dies (SIGSEGV) before printing anything — seen as four
+    consecutive test_clients.py failures under load ("'NoneType' object has no
+    attribute 'startswith'" in SeqsTap.start, the end-of-output marker taken
+    for a line). The copy is only taken from a file that has stopped changing
+    and that runs (`--help` exits 0), so one run tests one binary throughout.
+    SEQS_TAP_NO_COPY=1 runs the built file directly."""
+    src = built_seqs_tap()
+    if os.environ.get("SEQS_TAP_NO_COPY") == "1" or not src.exists():
+        return src          # callers skip when it does not exist
+    if src in _snapshots:
+        return _snapshots[src]
+    import atexit
+    import shutil
+    import tempfile
+    last = "no attempt"
+    for _ in range(60):
+        try:
+            st = src.stat()
+            if time.time() - st.st_mtime < 2.0:
+                last = "the file was modified less than 2 s ago (being linked?)"
+                time.sleep(0.5)
+                continue
+            data = src.read_bytes()
+            if src.stat().st_mtime_ns != st.st_mtime_ns or len(data) != st.st_size:
+                last = "the file changed while being copied"
+                continue
+        except FileNotFoundError:
+            last = "the file disappeared (being relinked?)"
+            time.sleep(0.5)
+            continue
+        d = Path(tempfile.mkdtemp(prefix="seqs-tap-run-"))
+        atexit.register(shutil.rmtree, d, True)
+        dst = d / "seqs-tap"      # same name: messages say "seqs-tap: ..."
+        dst.write_bytes(data)
+        dst.chmod(0o755)
+        r = subprocess.run([str(dst), "--help"], capture_output=True, timeout=10)
+        if r.returncode == 0:
+            _snapshots[src] = dst
+            return dst
+        last = f"the copy does not run (`--help` exit status {r.returncode})"
+        shutil.rmtree(d, True)
+        time.sleep(0.5)
+    raise RuntimeError(f"cannot take a usable copy of {src}: {last}")
 
 
 def _setns(fd: int) -> None:

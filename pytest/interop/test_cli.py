@@ -68,3 +68,28 @@ def test_help_lists_core_options_and_every_service():
                 "--duration", "--udp-echo PORT", "--tcp-echo PORT", "--tcp-discard PORT",
                 "--tcp-source PORT", "--ping A.B.C.D", "--tcp-client A.B.C.D:PORT"):
         assert opt in r.stdout
+
+
+def test_harness_reports_a_seqs_tap_that_dies_before_ready(tmp_path):
+    """A seqs-tap that dies before `ready` (as a half-linked executable does:
+    SIGSEGV, no output) is reported with its exit status and stderr, not as an
+    AttributeError on the end-of-output marker."""
+    from harness.tapwire import SeqsTap
+    fake = tmp_path / "seqs-tap"
+    fake.write_text("#!/bin/sh\necho 'dying on purpose' >&2\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    with pytest.raises(RuntimeError, match=r"exited before `ready`: rc=-11 .*dying on purpose"):
+        SeqsTap("sqfake0", None, binary=fake).start(timeout=10)
+
+
+def test_harness_runs_a_private_copy_of_the_built_binary():
+    """Tests run a snapshot of seqs-tap taken once per run (a rebuild during the
+    run cannot hand a test a half-written executable); the copy is identical."""
+    from harness.tapwire import built_seqs_tap, seqs_tap_binary
+    import os
+    src, used = built_seqs_tap(), need_binary()
+    if os.environ.get("SEQS_TAP_NO_COPY") == "1":
+        pytest.skip("SEQS_TAP_NO_COPY=1")
+    assert used != src and used.name == "seqs-tap"
+    assert used.read_bytes() == src.read_bytes() or src.stat().st_mtime > used.stat().st_mtime
+    assert seqs_tap_binary() == used       # one copy per run
