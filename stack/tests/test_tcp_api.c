@@ -158,7 +158,30 @@ static void test_config_validation(void) {
     CHECK_EQ(seqs_tcp_set_config(&m.a, &c), SEQS_OK);
 }
 
+/* seqs_stack_output() contract: a buffer too small for the pending segment gives
+ * SEQS_ERR_NOBUFS and the segment stays pending for a bigger buffer. */
+static void test_small_output_buffer_gives_nobufs_and_keeps_segment(void) {
+    sim_init(&m, 7);
+    seqs_tcp_listener_t l;
+    CHECK_EQ(seqs_tcp_listen(&m.b, &l, 80, 2, pool, sizeof pool, 4096, 4096), SEQS_OK);
+    seqs_tcp_t a, b;
+    CHECK_EQ(seqs_tcp_connect(&m.a, &a, SIM_B_IP, 80, 0, rx[0], 4096, tx[0], 4096), SEQS_OK);
+    run_ms(50);
+    CHECK_EQ(seqs_tcp_accept(&m.b, l, &b), SEQS_OK);
+    CHECK_EQ(seqs_tcp_write(&m.a, a, "payload", 7), 7);
+    uint8_t small[40];
+    CHECK_EQ(seqs_stack_output(&m.a, small, sizeof small, m.now), SEQS_ERR_NOBUFS);
+    CHECK(seqs_stack_next_deadline(&m.a) <= m.now);        /* still pending */
+    static uint8_t big[SEQS_MAX_FRAME];
+    int n = seqs_stack_output(&m.a, big, sizeof big, m.now);
+    CHECK(n > 54);
+    seqs_stack_input(&m.b, big, (size_t)n, m.now);
+    char got[16];
+    CHECK_EQ(seqs_tcp_read(&m.b, b, got, sizeof got), 7);
+}
+
 int main(void) {
+    RUN(test_small_output_buffer_gives_nobufs_and_keeps_segment);
     RUN(test_connect_argument_errors);
     RUN(test_listen_errors_and_stale_listener);
     RUN(test_stale_connection_handle_after_abort_and_reuse);

@@ -327,7 +327,10 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
     size_t hl = TCP_HDR + ((olen + 3u) & ~(size_t)3u);
     uint32_t len = p->len;
     int written = 0;
-    if (cap >= SEQS_TX_L4_OFF + hl) {
+    /* a buffer too small for the headers (+1 byte of data when there is data):
+     * nothing changes, the caller is told (seqs_stack_output's SEQS_ERR_NOBUFS) */
+    if (cap < SEQS_TX_L4_OFF + hl + (len ? 1u : 0u)) return SEQS_ERR_NOBUFS;
+    {
         if (len > cap - SEQS_TX_L4_OFF - hl) len = (uint32_t)(cap - SEQS_TX_L4_OFF - hl);
         uint8_t *h = buf + SEQS_TX_L4_OFF;
         memset(h, 0, hl);
@@ -382,8 +385,6 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
             c->rcv_adv = t->rcv_nxt + field;
         SEQS_CNT(s, tcp_tx);
         c->st.segs_out++;
-    } else {
-        len = 0;
     }
 
     /* bookkeeping (also when the frame could not be emitted: it is "lost") */
@@ -451,7 +452,7 @@ int seqs__tcp_conn_output(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap) 
     for (int guard = 0; guard < 4; guard++) {
         if (!plan(c, &p)) return 0;
         int n = emit(s, c, buf, cap, &p);
-        if (n > 0) return n;
+        if (n != 0) return n;   /* a frame, or SEQS_ERR_NOBUFS */
     }
     return 0;
 }

@@ -46,6 +46,7 @@ int seqs__tcp_output(seqs_stack_t *s, uint8_t *buf, size_t cap) {
             t->rr = (uint8_t)((i + 1u) % n);
             return len;
         }
+        if (len < 0) return len;   /* cap too small for this connection's segment: it stays pending */
     }
     return 0;
 }
