@@ -134,7 +134,7 @@ def run_100(peer):
     report("tcp-100-concurrent", connect_s=round(t_connect, 3), total_s=round(took, 2), open_at_seqs=open_at_seqs,
            max_active=e["max_active"], pool_slots=final["tcp"]["pool_slots"], sizeof_tcp_conn=final["sizes"]["tcp_conn"],
            rxbuf_txbuf=2 * SIZE, syncookies=final["counters"]["tcp_syncookie_sent"],
-           retransmits=final["counters"]["tcp_tx_retransmit"])
+           retransmits=final["counters"]["tcp_tx_retransmit"], tap_tx_err=final["tool"]["tap_tx_err"])
 
     assert snap_all["tcp"]["conns_used"] == 0 and e["active"] == 0, \
         f"connections left open at seqs after every client closed: {snap_all['tcp']}"
