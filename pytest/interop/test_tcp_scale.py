@@ -54,18 +54,10 @@ def open_all(ns_name: str, port: int, n: int, dl: Deadline) -> list[socket.socke
 
 def test_100_concurrent_linux_connections_echo_64kib_each_and_leave_nothing_open(make_peer):
     peer = make_peer(["--tcp-echo", "7"])
-    slots = peer.proc.snapshot()["tcp"]["pool_slots"]
-    if slots >= N:
-        return run_100(peer)
-    # This build of the core lets one listener hold fewer connections than the
-    # test opens: run it all the same and report what happens, as an expected failure.
-    try:
-        run_100(peer)
-    except AssertionError as e:
-        pytest.xfail(f"one listener holds at most {slots} connections in this core (SEQS_TCP_POOL_SLOTS, "
-                     f"see /tmp/core-bugs.md); with {N} clients: {str(e).splitlines()[0]}")
-    pytest.xfail(f"one listener holds at most {slots} connections in this core (SEQS_TCP_POOL_SLOTS): "
-                 f"the {N} connections were never all open at seqs at once")
+    limits = peer.proc.snapshot()["tcp"]
+    assert limits["pool_slots"] >= N and limits["max_conns"] >= N, \
+        f"this seqs-tap cannot hold {N} connections on one port: {limits} (tools/seqs-tap/seqs_tap_opts.h)"
+    run_100(peer)
 
 
 def run_100(peer):
