@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.root]
 
 N = MIB
 BUDGET_S = 30
+SEQS_RXBUF = 64 << 10       # receive buffer of seqs-tap's TCP services and client
 COMBOS = [pytest.param(sack, ts, ws, id=f"sack{sack}-ts{ts}-ws{ws}")
           for sack, ts, ws in itertools.product((1, 0), repeat=3)]
 
@@ -77,14 +78,22 @@ def check_wire(segs, client_ip, expect, seqs_offers):
         assert seqs_sack > 0, "SACK negotiated and segments lost, but seqs never sent a SACK block"
     else:
         assert seqs_sack == 0 and linux_sack == 0, (seqs_sack, linux_sack)
-    if not expect["ws"]:
-        # without scaling the window field is the window itself: never above 65535 by construction,
-        # so check the stack did not shift it (a 64 KiB buffer would advertise a small scaled value)
-        assert max(t.window for t in seqs_after) > 1024
+    # RFC 7323 2.2/2.3: the window of a SYN is never scaled; later ones are, by
+    # the shift seqs announced, only if both SYNs carried WSopt. seqs's receive
+    # buffer is 64 KiB (65536 bytes: one more than an unscaled field can say).
+    assert seqs_hs.window == 65535, f"seqs's SYN window {seqs_hs.window}: scaled, or not the 64 KiB buffer"
+    top = max(t.window for t in seqs_after)
+    if expect["ws"]:
+        shift = opts(seqs_hs)["WScale"]
+        assert shift >= 1, "a 64 KiB buffer needs a shift of at least 1"
+        assert top << shift == SEQS_RXBUF, f"largest window {top} << {shift} is not the 64 KiB buffer"
+    else:
+        assert top == 65535, f"unscaled window field should reach 65535 (64 KiB buffer), got {top}"
     # what Linux offered in its handshake segment is what the sysctls say
     return linux_hs, seqs_hs, seqs_sack, linux_sack
 
 
+@pytest.mark.conformance("T19", "T20", "T21")
 @pytest.mark.parametrize("sack,ts,ws", COMBOS)
 def test_linux_client_with_options_negotiates_exactly_and_transfers_intact(make_peer, tmp_path, sack, ts, ws):
     dl = Deadline(BUDGET_S, f"Linux client sack={sack} ts={ts} ws={ws}")
@@ -119,6 +128,7 @@ def test_linux_client_with_options_negotiates_exactly_and_transfers_intact(make_
            linux_sack_segs=linux_sack, seqs_retransmits=e["retransmits"], seqs_rto=e["rto_expirations"])
 
 
+@pytest.mark.conformance("T2", "T19", "T20", "T21")
 @pytest.mark.parametrize("sack,ts,ws", COMBOS)
 def test_linux_server_with_options_negotiates_exactly_and_transfers_intact(make_peer, tmp_path, sack, ts, ws):
     dl = Deadline(BUDGET_S, f"Linux server sack={sack} ts={ts} ws={ws}")

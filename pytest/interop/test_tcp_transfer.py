@@ -27,6 +27,7 @@ def loss_args(loss, seed):
     return ["--loss", str(loss), "--seed", str(seed)] if loss else []
 
 
+@pytest.mark.conformance("I15")
 @pytest.mark.parametrize("loss", LOSS)
 def test_linux_client_moves_10mib_each_way_and_sha256_match(make_peer, loss):
     """Linux connects to seqs: 10 MiB Linux -> seqs (discard), then 10 MiB
@@ -78,6 +79,7 @@ def test_linux_client_moves_10mib_each_way_and_sha256_match(make_peer, loss):
         assert final["counters"]["tcp_tx_retransmit"] == 0
 
 
+@pytest.mark.conformance("I15")
 @pytest.mark.parametrize("loss", LOSS)
 def test_linux_server_moves_10mib_each_way_and_sha256_match(make_peer, loss):
     """seqs connects to a Linux listener: sends 10 MiB, half-closes, then reads
