@@ -127,9 +127,11 @@ class Thread(threading.Thread):
 
 
 def tcp_errors(peer) -> dict:
-    """Linux's verdict on what seqs sent: non-zero error counters only."""
+    """Linux's verdict on what seqs sent: non-zero error counters only (bad
+    segments, and connections that ended by a reset rather than a clean close)."""
     n = peer.nstat()
-    return {k: n[k] for k in ("TcpInErrs", "TcpInCsumErrors", "IpInHdrErrors", "IpInAddrErrors") if n.get(k)}
+    return {k: n[k] for k in ("TcpInErrs", "TcpInCsumErrors", "IpInHdrErrors", "IpInAddrErrors", "TcpEstabResets",
+                              "TcpAttemptFails", "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnClose") if n.get(k)}
 
 
 def wait_idle(proc, names, deadline: Deadline, step: str = "connections closing") -> dict:

@@ -142,6 +142,7 @@ def run_100(peer):
         assert r["sha256_in"] == want and r["sha256_out"] == want, r
         assert "error" not in r and not r["live"], r
     assert not errors, f"Linux counted errors in what seqs sent: {errors}"
+    assert final["counters"]["tcp_tx_rst"] == 0 and final["counters"]["tcp_conn_reset"] == 0
     # The point of the test: all 100 were open at seqs at the same time.
     assert open_at_seqs == N and e["max_active"] == N, \
         f"only {max(open_at_seqs, e['max_active'])} of the {N} connections were open at seqs at once"

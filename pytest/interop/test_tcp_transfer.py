@@ -72,6 +72,7 @@ def test_linux_client_moves_10mib_each_way_and_sha256_match(make_peer, loss):
     assert "error" not in dc and "error" not in sc, (dc, sc)
     assert snap["tcp"]["conns_used"] <= 1 and snap["tcp"].get("ESTABLISHED", 0) == 0   # at most source's TIME-WAIT
     assert not errors, f"Linux counted errors in what seqs sent: {errors}"
+    assert final["counters"]["tcp_tx_rst"] == 0 and final["counters"]["tcp_conn_reset"] == 0
     if loss:
         assert final["tool"]["loss_drop_rx"] > 0 and final["tool"]["loss_drop_tx"] > 0
         assert src["retransmits"] > 0
@@ -126,6 +127,7 @@ def test_linux_server_moves_10mib_each_way_and_sha256_match(make_peer, loss):
     assert c["sha256_out"] == sha256(got), "seqs's SHA-256 of what it sent differs from what Linux received"
     assert c["sha256_in"] == sha256(data), "seqs's SHA-256 of what it received differs from what Linux sent"
     assert not tcp_errors(peer)
+    assert final["counters"]["tcp_tx_rst"] == 0 and final["counters"]["tcp_conn_reset"] == 0
     if loss:
         assert c["retransmits"] > 0
     else:
