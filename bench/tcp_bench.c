@@ -24,12 +24,16 @@ typedef struct cell {
     const char *name;
     double loss, reorder, dup;
     uint64_t burst_us;
+    int nosack, nots;   /* switch SACK / timestamps off on both stacks */
 } cell_t;
 
 static const cell_t cells[] = {
     {"loss0", 0, 0, 0, 0},           {"loss1", 0.01, 0, 0, 0},        {"loss5", 0.05, 0, 0, 0},
     {"loss10", 0.10, 0, 0, 0},       {"loss20", 0.20, 0, 0, 0},       {"reorder10", 0, 0.10, 0, 0},
     {"dup10", 0, 0, 0.10, 0},        {"burst300ms", 0, 0, 0, 300000}, {"mix_l2_r5_d2", 0.02, 0.05, 0.02, 0},
+    {"loss5_nosack", 0.05, 0, 0, 0, 1, 0},   /* NewReno recovery (RFC 6582) */
+    {"loss5_nots", 0.05, 0, 0, 0, 0, 1},     /* RTT from timed segments (Karn) */
+    {"loss5_plain", 0.05, 0, 0, 0, 1, 1},    /* neither */
 };
 #define NCELLS (sizeof cells / sizeof cells[0])
 
@@ -51,6 +55,14 @@ static result_t run_cell(const cell_t *c, uint64_t seed) {
     m.imp.dup = c->dup;
     m.imp.burst_at = c->burst_us ? 200000 : 0;
     m.imp.burst_len = c->burst_us;
+    seqs_stack_t *both[2] = {&m.a, &m.b};
+    for (int k = 0; k < 2; k++) {
+        seqs_tcp_config_t cfg;
+        seqs_tcp_get_config(both[k], &cfg);
+        if (c->nosack) cfg.sack = 0;
+        if (c->nots) cfg.tstamp = 0;
+        seqs_tcp_set_config(both[k], &cfg);
+    }
     sim_xfer_t x;
     memset(&x, 0, sizeof x);
     x.bytes = 1u << 20;
