@@ -180,7 +180,34 @@ static void test_small_output_buffer_gives_nobufs_and_keeps_segment(void) {
     CHECK_EQ(seqs_tcp_read(&m.b, b, got, sizeof got), 7);
 }
 
+/* A listener whose every place is taken by established connections drops new
+ * SYNs (no SYN cookie: its ACK could not be placed and the client would be reset);
+ * the client gets in by retrying once a place is free. */
+static void test_full_listener_drops_syn_then_client_gets_in_by_retrying(void) {
+    sim_init(&m, 8);
+    seqs_tcp_listener_t l;
+    static uint8_t onepool[2 * 4096];
+    CHECK_EQ(seqs_tcp_listen(&m.b, &l, 80, 1, onepool, sizeof onepool, 4096, 4096), SEQS_OK);
+    seqs_tcp_t c1, c2, s1, s2;
+    CHECK_EQ(seqs_tcp_connect(&m.a, &c1, SIM_B_IP, 80, 0, rx[0], 4096, tx[0], 4096), SEQS_OK);
+    run_ms(50);
+    CHECK_EQ(seqs_tcp_state(&m.a, c1), SEQS_TCP_ESTABLISHED);
+    CHECK_EQ(seqs_tcp_connect(&m.a, &c2, SIM_B_IP, 80, 0, rx[1], 4096, tx[1], 4096), SEQS_OK);
+    run_ms(500);
+    CHECK_EQ(seqs_tcp_state(&m.a, c2), SEQS_TCP_SYN_SENT);
+    CHECK_EQ(seqs_stack_counters(&m.b)->tcp_syncookie_sent, 0);
+    CHECK(seqs_stack_counters(&m.b)->tcp_drop_backlog >= 1);
+    CHECK_EQ(seqs_tcp_accept(&m.b, l, &s1), SEQS_OK);
+    CHECK_EQ(seqs_tcp_close(&m.a, c1), SEQS_OK);
+    CHECK_EQ(seqs_tcp_close(&m.b, s1), SEQS_OK);
+    run_ms(4000);                                          /* the SYN is retried (1 s, 3 s) */
+    CHECK_EQ(seqs_tcp_state(&m.a, c2), SEQS_TCP_ESTABLISHED);
+    CHECK_EQ(seqs_tcp_accept(&m.b, l, &s2), SEQS_OK);
+    CHECK_EQ(seqs_stack_counters(&m.b)->tcp_tx_rst, 0);
+}
+
 int main(void) {
+    RUN(test_full_listener_drops_syn_then_client_gets_in_by_retrying);
     RUN(test_small_output_buffer_gives_nobufs_and_keeps_segment);
     RUN(test_connect_argument_errors);
     RUN(test_listen_errors_and_stale_listener);

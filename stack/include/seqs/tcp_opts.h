@@ -75,6 +75,10 @@
 #ifndef SEQS_TCP_POOL_SLOTS
 #define SEQS_TCP_POOL_SLOTS 32
 #endif
+/* Valid SYN-cookie ACKs remembered when no place was free for them (see listen.c). */
+#ifndef SEQS_TCP_COOKIE_HOLD
+#define SEQS_TCP_COOKIE_HOLD 4
+#endif
 /* Initial congestion window in segments (RFC 5681 3.1 allows up to 4 for small MSS; RFC 6928 says 10). */
 #ifndef SEQS_TCP_INIT_CWND_SEGS
 #define SEQS_TCP_INIT_CWND_SEGS 4u

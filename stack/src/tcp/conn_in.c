@@ -337,6 +337,11 @@ static void handle_state(seqs_stack_t *s, conn_t *c, const seqs__tcb_out_t *o) {
         c->t_keep = SEQS_NEVER;
         c->rtx_active = 0;
         c->tx_len = 0;      /* everything was acknowledged (our FIN included) */
+        /* TIME-WAIT needs no buffers: a listener's pool slot is free again */
+        if (c->listener) {
+            seqs__tcp_listener_release_slot(s, c);
+            c->listener = 0;
+        }
     }
 }
 

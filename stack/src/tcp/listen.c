@@ -84,6 +84,33 @@ static void syn_cookie_reply(seqs_stack_t *s, const tcp_rx_t *r) {
                        sack ? 8u : 4u);
 }
 
+static void hold_cookie(seqs_stack_t *s, const tcp_rx_t *r) {
+    seqs__cookie_hold_t *h = &s->tcp.cookie_hold[0];
+    for (unsigned i = 0; i < SEQS_TCP_COOKIE_HOLD; i++) {
+        seqs__cookie_hold_t *e = &s->tcp.cookie_hold[i];
+        if (e->until <= s->now || (e->raddr == r->src && e->rport == r->sport && e->lport == r->dport)) {
+            h = e;
+            break;
+        }
+        if (e->until < h->until) h = e;
+    }
+    h->raddr = r->src;
+    h->rport = r->sport;
+    h->lport = r->dport;
+    h->ack = r->seg.ack;
+    h->until = s->now + 64000000u;   /* a cookie's own lifetime */
+}
+
+static int held_cookie(const seqs_stack_t *s, const tcp_rx_t *r) {
+    for (unsigned i = 0; i < SEQS_TCP_COOKIE_HOLD; i++) {
+        const seqs__cookie_hold_t *e = &s->tcp.cookie_hold[i];
+        if (e->until > s->now && e->raddr == r->src && e->rport == r->sport && e->lport == r->dport &&
+            e->ack == r->seg.ack)
+            return 1;
+    }
+    return 0;
+}
+
 void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     const seqs__seg_t *g = &r->seg;
     const seqs_tcp_config_t *cfg = &s->tcp.cfg;
@@ -100,6 +127,7 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
             if (queued(s, l, &old) >= l->backlog || !can_create(s, l)) {
                 if (!old) {
                     SEQS_CNT(s, tcp_drop_backlog);
+                    hold_cookie(s, r);
                     return;
                 }
                 SEQS_CNT(s, tcp_halfopen_expired);
@@ -133,6 +161,13 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
                 return;
             }
             SEQS_CNT(s, tcp_drop_backlog);
+            hold_cookie(s, r);
+            return;
+        }
+        if (!(g->flags & TCP_SYN) && held_cookie(s, r)) {
+            /* a later segment of a client whose cookie ACK found no place:
+             * it will retransmit from its ISN+1; resetting it would kill it */
+            SEQS_CNT(s, tcp_drop_backlog);
             return;
         }
         if (!(g->flags & TCP_SYN) && cfg->syncookies) SEQS_CNT(s, tcp_syncookie_bad);
@@ -147,7 +182,11 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     }
     conn_t *old;
     if (queued(s, l, &old) >= l->backlog || !can_create(s, l)) {
-        if (cfg->syncookies) {
+        /* A cookie only helps when its ACK can take a place: by evicting a
+         * half-open entry (the SYN-flood case). When established connections
+         * hold every slot, a cookie would let the client in only to reset its
+         * first data segment: drop the SYN, the client retries it. */
+        if (cfg->syncookies && old) {
             syn_cookie_reply(s, r);
         } else {
             SEQS_CNT(s, tcp_drop_backlog);

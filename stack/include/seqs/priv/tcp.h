@@ -103,6 +103,15 @@ typedef struct seqs__tcp_listener {
     uint32_t rx_size, tx_size;
 } seqs__tcp_listener_t;
 
+/* A valid SYN-cookie ACK that found no place: the client's next segments carry
+ * the same ACK number and are dropped quietly (not reset) until it retransmits
+ * from its ISN+1, which creates the connection once there is room. */
+typedef struct seqs__cookie_hold {
+    uint32_t raddr, ack;
+    uint16_t rport, lport;
+    uint64_t until;
+} seqs__cookie_hold_t;
+
 struct seqs_tcp_state {
     uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
     uint8_t rr;                         /* round-robin start for output */
@@ -112,6 +121,7 @@ struct seqs_tcp_state {
     uint32_t secret[4];                 /* ISN / SYN-cookie key (RFC 6528) */
     uint64_t challenge_window;          /* RFC 5961 7: challenge ACK rate limit */
     uint32_t challenge_count;
+    seqs__cookie_hold_t cookie_hold[SEQS_TCP_COOKIE_HOLD];
     seqs__tcp_listener_t listeners[SEQS_MAX_TCP_LISTENERS];
     seqs__tcp_conn_t conns[SEQS_MAX_TCP_CONNS];
 };
