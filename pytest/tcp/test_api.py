@@ -108,3 +108,12 @@ def test_connect_to_unresolvable_neighbour_fails_unreachable():
     assert c.state == "CLOSED" and t < 20_000_000
     with pytest.raises(seqs.Unreachable):
         c.read()
+
+
+def test_buffers_of_gone_connections_are_dropped():
+    """Stack._buffers keeps a connection's buffers while C may use them, not forever."""
+    a, b = _pair()
+    for _ in range(20):
+        c = a.tcp_connect("192.0.2.2", 80)
+        c.abort()
+    assert len([k for k in a._buffers if k[0] == "tcp"]) <= 1

@@ -240,6 +240,10 @@ def _tcp_listen(self, port, backlog=4, rxbuf=8192, txbuf=8192, slots=None):
 def _tcp_connect(self, addr, port, sport=0, rxbuf=8192, txbuf=8192):
     """Active open to addr:port (sport 0 = ephemeral). Returns a TcpConnection in SYN_SENT;
     the SYN leaves with the next output()."""
+    # buffers of connections whose slot is gone (stale handle) are no longer used by C
+    for key in [k for k in self._buffers if isinstance(k, tuple) and k[0] == "tcp"]:
+        if _c.seqs_tcp_state(self._s, key[1]) == _BADHANDLE:
+            del self._buffers[key]
     a = ip_to_int(addr, "connect address")
     p = parse_port(port)
     sp = parse_port(sport, "sport") if sport else 0
