@@ -244,9 +244,12 @@ static void on_ack(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__tc
             if (SEQ_GEQ(c->tcb.snd_una, c->recover)) {
                 c->in_recovery = 0;                          /* full ACK: RFC 6582 3.2 (3) */
                 c->rtx_active = 0;
+                /* min(ssthresh, max(FlightSize, SMSS) + SMSS): with an empty
+                 * flight that is 2 segments, so the peer's delayed ACK does
+                 * not stall the restart. */
                 uint32_t f = flight(c);
+                if (f < mss) f = mss;
                 c->cwnd = c->ssthresh < f + mss ? c->ssthresh : f + mss;
-                if (c->cwnd < mss) c->cwnd = mss;
             } else if (!c->sack_ok || !c->sack_n) {
                 /* partial ACK: retransmit the next hole, deflate (RFC 6582 3.2 (5)) */
                 c->rtx_active = 1;
