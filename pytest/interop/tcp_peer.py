@@ -134,6 +134,17 @@ def tcp_errors(peer) -> dict:
                               "TcpAttemptFails", "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnClose") if n.get(k)}
 
 
+def assert_seqs_reset_nothing_live(counters: dict) -> None:
+    """seqs reset no live connection. It may answer with RST a segment that found
+    no connection (RFC 9293 3.10.7.1/3.10.7.2): e.g. Linux in TIME-WAIT re-ACKing a
+    FIN that seqs retransmitted after an RTO, arriving after seqs (LAST-ACK) closed.
+    A RST into a live Linux connection shows in Linux's TcpEstabResets (tcp_errors)."""
+    c = counters
+    assert c["tcp_conn_reset"] == 0, "a live seqs connection was reset"
+    assert c["tcp_tx_rst"] <= c["tcp_drop_no_socket"] + c["tcp_drop_listen"], \
+        {k: c[k] for k in ("tcp_tx_rst", "tcp_drop_no_socket", "tcp_drop_listen")}
+
+
 def wait_idle(proc, names, deadline: Deadline, step: str = "connections closing") -> dict:
     """Polls seqs-tap's report until the named TCP services have no open
     connection left; returns that snapshot."""
