@@ -2,8 +2,9 @@
 # The main demo: real Linux talks to a seqs stack over a TAP device.
 # Builds seqs-tap, creates a network namespace "seqs-demo" holding the Linux
 # peer (192.0.2.1/24) and a TAP device on which seqs answers at 192.0.2.2,
-# then Linux pings it (plain and fragmented) and round-trips UDP through its
-# echo service. Prints the stack's counters at the end. Needs root.
+# then Linux pings it (plain and fragmented), round-trips UDP through its echo
+# service and pushes 1 MiB through its TCP echo service (sha256 compared).
+# Prints the stack's counters at the end. Needs root.
 # Usage: sudo bash tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ ip -n $NS link set lo up
 
 out=$(mktemp)
 ./build/tools/seqs-tap --tap $TAP --netns $NS --mac 02:00:00:00:00:02 --ip 192.0.2.2/24 \
-    --udp-echo 7 --duration 60 >"$out" &
+    --udp-echo 7 --tcp-echo 7 --duration 60 >"$out" &
 pid=$!
 for _ in $(seq 50); do grep -q '^ready' "$out" && break; sleep 0.1; done
 grep '^ready' "$out" || { cat "$out"; exit 1; }
@@ -34,6 +35,12 @@ ip netns exec $NS ping -c 10 -i 0.05 -W 1 192.0.2.2 | tail -n 2
 ip netns exec $NS ping -c 3 -i 0.1 -s 4000 -W 1 192.0.2.2 | tail -n 2
 echo "--- UDP echo through seqs (socat)"
 echo "hello from Linux" | ip netns exec $NS socat -t 1 - UDP:192.0.2.2:7
+echo "--- 1 MiB through seqs's TCP echo (socat), sha256 of what went out and what came back"
+blob=$(mktemp)
+head -c 1048576 /dev/urandom >"$blob"
+sha256sum <"$blob" | sed 's/-$/sent/'
+ip netns exec $NS socat -t 5 - TCP:192.0.2.2:7 <"$blob" | sha256sum | sed 's/-$/echoed/'
+rm -f "$blob"
 kill -INT $pid; wait $pid || true; pid=
 echo "--- seqs counters (non-zero)"
 tail -n 1 "$out" | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin); c=c.get("counters", c); print("\n".join(f"  {k:24} {v}" for k,v in c.items() if v))'
