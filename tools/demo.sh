@@ -38,9 +38,11 @@ echo "hello from Linux" | ip netns exec $NS socat -t 1 - UDP:192.0.2.2:7
 echo "--- 1 MiB through seqs's TCP echo (socat), sha256 of what went out and what came back"
 blob=$(mktemp)
 head -c 1048576 /dev/urandom >"$blob"
-sha256sum <"$blob" | sed 's/-$/sent/'
-ip netns exec $NS socat -t 5 - TCP:192.0.2.2:7 <"$blob" | sha256sum | sed 's/-$/echoed/'
+sent=$(sha256sum <"$blob" | cut -d' ' -f1)
+echoed=$(ip netns exec $NS socat -t 5 - TCP:192.0.2.2:7 <"$blob" | sha256sum | cut -d' ' -f1)
 rm -f "$blob"
+echo "$sent  sent"; echo "$echoed  echoed"
+[ "$sent" = "$echoed" ] || { echo "demo: TCP echo came back different"; exit 1; }
 kill -INT $pid; wait $pid || true; pid=
 echo "--- seqs counters (non-zero)"
 tail -n 1 "$out" | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin); c=c.get("counters", c); print("\n".join(f"  {k:24} {v}" for k,v in c.items() if v))'

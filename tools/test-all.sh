@@ -34,6 +34,11 @@ export SEQS_BUILD_DIR=$PWD/build
 [ "$(id -u)" = 0 ] && export SEQS_NO_SKIP=1   # root has every dependency: a skip is a bug
 $PY -m pytest pytest -q -rfEs -p no:cacheprovider --junitxml=build/pytest-junit.xml
 
+if [ "$(id -u)" = 0 ]; then
+  step "the README's main demo (tools/demo.sh)"
+  bash tools/demo.sh
+fi
+
 step "conformance report"
 $PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T
 
