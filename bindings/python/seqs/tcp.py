@@ -44,20 +44,9 @@ def _bufsize(v, what):
     return v
 
 
-class TcpConnection:
-    """One TCP connection. Methods raise seqs.SeqsError subclasses; after the slot is
-    released (abort(), or close() and the end of the connection) they raise BadHandle."""
-
-    def __init__(self, stack, handle):
-        self._stack = stack
-        self._h = handle
-
-    def __repr__(self):
-        try:
-            return "<seqs.TcpConnection %#x %s %s:%d -> %s:%d>" % (
-                self._h, self.state, *self.local, *self.remote)
-        except BadHandle:
-            return "<seqs.TcpConnection %#x gone>" % self._h
+class _Handle:
+    """A C handle (0 is never valid) usable in a with-block: leaving it closes,
+    and an already stale handle is not an error there."""
 
     def __enter__(self):
         return self
@@ -72,6 +61,22 @@ class TcpConnection:
     @property
     def handle(self):
         return self._h
+
+
+class TcpConnection(_Handle):
+    """One TCP connection. Methods raise seqs.SeqsError subclasses; after the slot is
+    released (abort(), or close() and the end of the connection) they raise BadHandle."""
+
+    def __init__(self, stack, handle):
+        self._stack = stack
+        self._h = handle
+
+    def __repr__(self):
+        try:
+            return "<seqs.TcpConnection %#x %s %s:%d -> %s:%d>" % (
+                self._h, self.state, *self.local, *self.remote)
+        except BadHandle:
+            return "<seqs.TcpConnection %#x gone>" % self._h
 
     def _rc(self, rc, what):
         if rc < 0:
@@ -176,7 +181,7 @@ class TcpConnection:
             self._rc(_c.seqs_tcp_setopt(s, self._h, _c.SEQS_TCP_OPT_DELACK, int(bool(delack))), "delack")
 
 
-class TcpListener:
+class TcpListener(_Handle):
     """A listening port. accept() returns a TcpConnection or None."""
 
     def __init__(self, stack, port, backlog=4, rxbuf=8192, txbuf=8192, slots=None):
@@ -196,20 +201,6 @@ class TcpListener:
 
     def __repr__(self):
         return "<seqs.TcpListener %#x port %d>" % (self._h, self.port)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            self.close()
-        except BadHandle:
-            pass
-        return False
-
-    @property
-    def handle(self):
-        return self._h
 
     def accept(self):
         rc, h = _c.seqs_tcp_accept(self._stack._s, self._h)

@@ -158,13 +158,8 @@ class UdpSocket:
 
     def recvfrom(self):
         """(data, (src_addr, src_port), dst_addr) for the oldest datagram, or None."""
-        st = self._stack
-        rc, meta = _recvfrom(st._s, self._h, st._scratch)
-        if rc < 0:
-            if rc == _EAGAIN:
-                return None
-            raise error_for(rc, self._what("recvfrom"))
-        return bytes(st._scratch_mv[:rc]), (int_to_ip(meta[0]), meta[1]), int_to_ip(meta[3])
+        d = self.recvmsg()
+        return None if d is None else (d.data, d.src, d.dst)
 
     def recv(self):
         """Payload of the oldest datagram, or None."""
