@@ -53,6 +53,22 @@ def report(name, **numbers):
     print(f"\nINTEROP {name}: " + json.dumps(numbers))
 
 
+def echo_through(s: socket.socket, data: bytes) -> bytes:
+    """Sends data and half-closes from a thread while reading the echo to EOF;
+    closes s and returns what came back."""
+    got = bytearray()
+    sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+    sender.start()
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        got += chunk
+    sender.join(timeout=30)
+    s.close()
+    return bytes(got)
+
+
 def test_tcp_echo_returns_1mb_intact(make_peer):
     peer = make_peer(SERVICES)
     data = bytes((i * 131 + 7) % 256 for i in range(1 << 20))
@@ -122,18 +138,7 @@ def test_tcp_four_concurrent_echo_connections(make_peer):
 
     def client(i):
         data = bytes([i]) * 50_000 + pattern(50_000, i)
-        s = connect(peer, ECHO)
-        got = bytearray()
-        sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-        sender.start()
-        while True:
-            chunk = s.recv(1 << 16)
-            if not chunk:
-                break
-            got += chunk
-        sender.join()
-        s.close()
-        results[i] = bytes(got) == data
+        results[i] = echo_through(connect(peer, ECHO), data) == data
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
     for t in threads:
@@ -211,18 +216,7 @@ def test_tcp_over_576_mtu_segments_fit_without_fragmentation(make_peer, tmp_path
     pcap = tmp_path / "mtu576.pcap"
     peer = make_peer(SERVICES + ["--mtu", "576", "--pcap", str(pcap)])
     data = pattern(100_000, 3)
-    s = connect(peer, ECHO)
-    got = bytearray()
-    sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-    sender.start()
-    while True:
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            break
-        got += chunk
-    sender.join(timeout=30)
-    s.close()
-    assert bytes(got) == data
+    assert echo_through(connect(peer, ECHO), data) == data
     final = peer.proc.stop()
     assert final["counters"]["ip_frag_tx"] == 0 and final["counters"]["ip_reasm_ok"] == 0
     pkts = [p for p in rdpcap(str(pcap)) if STCP in p]
