@@ -190,21 +190,7 @@ class KernelWire(Wire):
         """The kernel's neighbour table seen from outside (no socket API here): an
         echo request from ip, framed by an unrelated MAC, is answered straight to
         the cached MAC, or after a who-has when ip is not cached (then None)."""
-        from scapy.layers.inet import IP, ICMP
-        from scapy.layers.l2 import Ether, ARP
-        probe = Ether(src="02:00:00:00:00:99", dst=self.our_mac) / IP(src=ip, dst=US) / \
-            ICMP(type=8, id=0xcafe, seq=port) / b"cache-probe"
-        saved, self.responders = self.responders, {}
-        try:
-            frames = self.send(probe)
-        finally:
-            self.responders = saved
-        for f in frames:
-            if ARP in f and f[ARP].op == 1 and f[ARP].pdst == ip:
-                return None
-            if ICMP in f and f[IP].dst == ip:
-                return f.dst.lower()
-        raise AssertionError(f"an echo from {ip} produced neither a who-has nor a reply:\n{self.summarize(frames)}")
+        return self._resolved_mac_by_echo(ip, port)
 
     @property
     def addr_state(self) -> str:

@@ -422,23 +422,7 @@ class TapWire(Wire):
         or after a who-has when ip is not cached (then None). RFC 826 learns
         only from ARP, so the probe itself does not fill the cache; it does
         count as icmp_rx/icmp_tx_echo_reply."""
-        from scapy.layers.inet import IP, ICMP
-        from scapy.layers.l2 import Ether
-        from .wire import US
-        probe = Ether(src="02:00:00:00:00:99", dst=self.our_mac) / IP(src=ip, dst=US) / \
-            ICMP(type=8, id=0xcafe, seq=port) / b"cache-probe"
-        saved, self.responders = self.responders, {}
-        try:
-            frames = self.send(probe)
-        finally:
-            self.responders = saved
-        for f in frames:
-            if f.haslayer("ARP") and f["ARP"].op == 1 and f["ARP"].pdst == ip:
-                return None
-            if f.haslayer("ICMP") and f["IP"].dst == ip:
-                return f.dst.lower()
-        from .match import summarize
-        raise AssertionError(f"an echo from {ip} produced neither a who-has nor a reply:\n{summarize(frames)}")
+        return self._resolved_mac_by_echo(ip, port)
 
     # lifetime ---------------------------------------------------------------
     def close(self, keep_pcap: bool = True):

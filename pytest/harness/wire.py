@@ -289,6 +289,27 @@ class Wire:
                 return f.dst.lower()
         raise AssertionError(f"sending to {ip} emitted neither a who-has nor the datagram:\n{summarize(frames)}")
 
+    def _resolved_mac_by_echo(self, ip: str, port: int) -> str | None:
+        """resolved_mac for flavours without the stack's socket API: an echo
+        request from ip, framed by an unrelated MAC so nothing about ip's MAC is
+        revealed, is answered straight to the cached MAC, or after a who-has when
+        ip is not cached (then None). RFC 826 learns only from ARP, so the probe
+        does not fill the cache; it counts as icmp_rx/icmp_tx_echo_reply."""
+        from scapy.layers.inet import ICMP, IP
+        probe = Ether(src="02:00:00:00:00:99", dst=self.our_mac) / IP(src=ip, dst=US) / \
+            ICMP(type=8, id=0xcafe, seq=port) / b"cache-probe"
+        saved, self.responders = self.responders, {}
+        try:
+            frames = self.send(probe)
+        finally:
+            self.responders = saved
+        for f in frames:
+            if ARP in f and f[ARP].op == 1 and f[ARP].pdst == ip:
+                return None
+            if f.haslayer("ICMP") and f["IP"].dst == ip:
+                return f.dst.lower()
+        raise AssertionError(f"an echo from {ip} produced neither a who-has nor a reply:\n{summarize(frames)}")
+
     # --- lifetime ----------------------------------------------------------------
     def close(self, keep_pcap: bool = True):
         if self.pcap is not None:
