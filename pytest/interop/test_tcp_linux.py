@@ -53,7 +53,7 @@ def report(name, **numbers):
     print(f"\nINTEROP {name}: " + json.dumps(numbers))
 
 
-def echo_through(s: socket.socket, data: bytes) -> bytes:
+def echo_through(s: socket.socket, data: bytes, join_timeout: float = 30) -> bytes:
     """Sends data and half-closes from a thread while reading the echo to EOF;
     closes s and returns what came back."""
     got = bytearray()
@@ -64,7 +64,7 @@ def echo_through(s: socket.socket, data: bytes) -> bytes:
         if not chunk:
             break
         got += chunk
-    sender.join(timeout=30)
+    sender.join(timeout=join_timeout)
     s.close()
     return bytes(got)
 
@@ -164,18 +164,9 @@ def test_tcp_echo_survives_5_percent_loss(make_peer):
     peer = make_peer(SERVICES + ["--loss", "0.05", "--seed", "11"])
     data = pattern(200_000, 17)
     s = connect(peer, ECHO, timeout=60)
-    got = bytearray()
     t0 = time.monotonic()
-    sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-    sender.start()
-    while True:
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            break
-        got += chunk
-    sender.join(timeout=60)
+    got = echo_through(s, data, join_timeout=60)
     took = time.monotonic() - t0
-    s.close()
     assert bytes(got) == data
     n = peer.nstat()
     final = peer.proc.stop()
