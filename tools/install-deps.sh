@@ -8,7 +8,9 @@ if [ "$what" = test ]; then
   pkgs+=(python3-hypothesis python3-pytest-xdist clang libclang-rt-14-dev
          gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
          ns3 libns3-dev libgsl-dev libtomlplusplus-dev nlohmann-json3-dev
-         tshark ethtool curl)
+         tshark ethtool curl
+         dnsmasq-base busybox isc-dhcp-client chrony nginx-light wrk apache2-utils
+         valgrind liblwip-dev libhttp-parser-dev python3-matplotlib python3-venv python3-pip)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

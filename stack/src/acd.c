@@ -50,6 +50,7 @@ static void start_announcing(seqs_stack_t *s) {
         s->ip.state = SEQS_ADDR_ANNOUNCING;
         s->ip.timer = s->now;   /* first announcement at the next output/poll */
     }
+    seqs__apps_event(s, SEQS_APP_EV_ADDR);
 }
 
 static void drop_address_users(seqs_stack_t *s) {
@@ -84,6 +85,7 @@ int seqs_stack_set_addr(seqs_stack_t *s, uint32_t addr, uint8_t prefix_len, uint
         /* RFC 5227 2.1.1: wait a random 0..PROBE_WAIT before the first probe. */
         s->ip.state = SEQS_ADDR_TENTATIVE;
         s->ip.timer = s->now + seqs__random_below(s, PROBE_WAIT_US);
+        seqs__apps_event(s, SEQS_APP_EV_ADDR);
     } else {
         start_announcing(s);
     }
@@ -97,6 +99,7 @@ void seqs_stack_clear_addr(seqs_stack_t *s) {
     memset(&s->ip, 0, sizeof s->ip);
     s->ip.state = SEQS_ADDR_NONE;
     s->ip.timer = SEQS_NEVER;
+    seqs__apps_event(s, SEQS_APP_EV_ADDR);
 }
 
 /* The address is given up: it stays visible (state CONFLICT) so the owner (a
@@ -105,6 +108,7 @@ static void give_up(seqs_stack_t *s) {
     int was_used = seqs__ip_addr_usable(s);
     s->ip.state = SEQS_ADDR_CONFLICT;
     s->ip.timer = SEQS_NEVER;
+    seqs__apps_event(s, SEQS_APP_EV_ADDR);
     if (was_used)
         drop_address_users(s);
 }
@@ -167,6 +171,7 @@ void seqs__acd_timers(seqs_stack_t *s) {
         } else {
             s->ip.state = SEQS_ADDR_BOUND;
             s->ip.timer = SEQS_NEVER;
+            seqs__apps_event(s, SEQS_APP_EV_ADDR);
         }
     }
 }

@@ -186,6 +186,13 @@ void seqs__run_timers(seqs_stack_t *s);
 #define SEQS_US_PER_S 1000000u
 #define SEQS_US_PER_MS 1000u
 
+/* --- applications (app.c) ------------------------------------------------ */
+/* Polls attached apps: every one when all, else those kicked or due at s->now. */
+void seqs__apps_run(seqs_stack_t *s, int all);
+uint64_t seqs__apps_deadline(const seqs_stack_t *s);
+/* Tells every app about ev (SEQS_APP_EV_*) and kicks it. */
+void seqs__apps_event(seqs_stack_t *s, unsigned ev);
+
 /* --- TCP hooks (implemented in stack/src/tcp) ------------------------------ */
 void seqs__tcp_init(seqs_stack_t *s);
 /* A validated IPv4 datagram with protocol 6 addressed to us. */

@@ -62,6 +62,8 @@ void seqs__run_timers(seqs_stack_t *s) {
     seqs__arp_timers(s);
     seqs__reasm_timers(s);
     seqs__tcp_timers(s);
+    if (s->apps)
+        seqs__apps_run(s, 0);
 }
 
 /* Is an Ethernet destination ours? Unicast to our MAC, broadcast, or an IPv4
@@ -116,6 +118,9 @@ int seqs_stack_input(seqs_stack_t *s, const uint8_t *frame, size_t len, uint64_t
         SEQS_CNT(s, eth_drop_ethertype);   /* includes 802.3 length fields (< 0x0600) */
         break;
     }
+    /* Apps see what the frame brought (a datagram, a TCP segment) at once. */
+    if (s->apps)
+        seqs__apps_run(s, 1);
     return SEQS_OK;
 }
 
@@ -170,6 +175,8 @@ uint64_t seqs_stack_next_deadline(const seqs_stack_t *s) {
     d = min64(d, seqs__arp_deadline(s));
     d = min64(d, seqs__reasm_deadline(s));
     d = min64(d, seqs__tcp_deadline(s));
+    if (s->apps)
+        d = min64(d, seqs__apps_deadline(s));
     return d;
 }
 

@@ -9,6 +9,7 @@
 #include "../opts.h"
 #include "../counters.h"
 #include "tcp.h"
+#include "../app.h"
 
 struct seqs_stack;
 typedef uint32_t (*seqs_priv_rng_fn)(void *ctx);
@@ -114,6 +115,10 @@ struct seqs_stack {
     struct seqs_txq txq;
     struct seqs_udp_sock udp[SEQS_MAX_UDP_SOCKETS];
     struct seqs_tcp_state tcp;    /* owned by stack/src/tcp */
+    /* applications attached with seqs_app_attach() (app.c) */
+    struct seqs_app *apps;
+    struct seqs_app *app_cursor;  /* next app of the walk in progress */
+    uint8_t app_depth;            /* a walk is in progress */
 };
 
 #endif
