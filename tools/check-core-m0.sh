@@ -37,6 +37,15 @@ for sym in $undef; do
 done
 echo "Cortex-M0+ core (-Os -mthumb), per object:"
 arm-none-eabi-size -t "${objs[@]}" | sed "s|$out/||"
+# Per module: the core (everything outside stack/src/app/) and each application
+# (stack/src/app/<name>/ or stack/src/app/<name>_*.c), so an app's cost is visible alone.
+echo "per module (text + rodata, data, bss):"
+arm-none-eabi-size "${objs[@]}" | awk -v out="$out/" 'NR > 1 {
+    f = $6; sub(out, "", f);
+    m = "core";
+    if (f ~ /^app_/) { m = f; sub(/^app_/, "", m); sub(/[_.].*/, "", m); m = "app " m }
+    text[m] += $1; data[m] += $2; bss[m] += $3 }
+  END { for (m in text) printf "  %-14s %7d B text  %d B data  %d B bss\n", m, text[m], data[m], bss[m] }' | sort
 echo "sizeof(seqs_stack_t) on M0+ with default opts:"
 cat > "$out/sizeof.c" <<'C'
 #include "seqs/seqs.h"
