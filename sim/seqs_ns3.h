@@ -12,6 +12,7 @@
 #define SEQS_SIM_SEQS_NS3_H
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ class App {
     // Results for the JSON summary.
     virtual nlohmann::json Results() const = 0;
     virtual std::string Type() const = 0;
+    // Adds this app's share of the run's aggregate metrics (summed over all apps and nodes;
+    // keys "<prefix>.<name>"). The built-in ping/TCP/echo apps are aggregated by the runner.
+    virtual void AddMetrics(std::map<std::string, double>& metrics) const { (void)metrics; }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };

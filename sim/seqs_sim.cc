@@ -51,6 +51,8 @@
 #include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 
+#include "app_registry.h"
+#include "scenario.h"
 #include "seqs_ns3.h"
 
 using namespace ns3;
@@ -59,69 +61,19 @@ using json = nlohmann::json;
 
 namespace {
 
-struct ScenarioError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void Fail(const std::string& msg) { throw ScenarioError(msg); }
-
-void CheckKeys(const toml::table& t, std::initializer_list<const char*> allowed, const std::string& where) {
-    for (auto&& [k, v] : t) {
-        (void)v;
-        bool ok = false;
-        for (const char* a : allowed) ok = ok || k.str() == a;
-        if (!ok) Fail(where + ": unknown key '" + std::string(k.str()) + "'");
-    }
-}
-
-std::string Str(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    auto v = n.value<std::string>();
-    if (!v) Fail(where + ": '" + key + "' must be a string");
-    return *v;
-}
-
-double Num(const toml::table& t, const char* key, double def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    if (auto v = n.value<double>()) return *v;   // toml++ converts integers too
-    Fail(where + ": '" + key + "' must be a number");
-}
-
-int64_t Int(const toml::table& t, const char* key, int64_t def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    if (!n.is_integer()) Fail(where + ": '" + key + "' must be an integer");
-    return *n.value<int64_t>();
-}
-
-Time ParseTime(const std::string& s, const std::string& where) {
-    // ns-3's parser accepts "2ms", "1.5s", "100us"; it aborts on junk, so check the shape first.
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '.')) i++;
-    std::string unit = s.substr(i);
-    static const std::set<std::string> units = {"s", "ms", "us", "ns", "min", "h"};
-    if (i == 0 || !units.count(unit)) Fail(where + ": bad time '" + s + "' (use e.g. 2ms, 1.5s)");
-    return Time(s);
-}
-
-Time TimeKey(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
-    return ParseTime(Str(t, key, def, where), where + "." + key);
-}
-
-uint32_t ParseIp(const std::string& s, const std::string& where) {
-    unsigned a, b, c, d;
-    char tail;
-    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
-        d > 255)
-        Fail(where + ": bad IPv4 address '" + s + "'");
-    return SEQS_IP4(a, b, c, d);
-}
-
+using seqs_sim::CheckKeys;
+using seqs_sim::Fail;
+using seqs_sim::Int;
+using seqs_sim::IntIn;
+using seqs_sim::Num;
+using seqs_sim::ParseIp;
+using seqs_sim::ParseTime;
+using seqs_sim::ScenarioError;
+using seqs_sim::Str;
+using seqs_sim::TimeKey;
 
 struct LinkParams {
-    std::string rate = "100Mbps";
+    DataRate rate = DataRate("100Mbps");
     Time delay = MilliSeconds(1);
     double loss = 0.0;   // per direction: probability a frame is dropped by the receiving device
     // With a burst range, `loss` is the probability that a loss burst starts at a frame, and
@@ -167,36 +119,30 @@ class TimeBurstErrorModel : public ErrorModel {
 };
 
 LinkParams ReadLinkParams(const toml::table& t, LinkParams base, const std::string& where) {
-    base.rate = Str(t, "rate", base.rate, where);
-    try {
-        DataRate dr(base.rate);
-        (void)dr;
-    } catch (...) {
-        Fail(where + ": bad rate '" + base.rate + "'");
-    }
+    if (t["rate"]) base.rate = seqs_sim::RateKey(t, "rate", "", where);
     if (t["delay"]) base.delay = TimeKey(t, "delay", "", where);
     base.loss = Num(t, "loss", base.loss, where);
-    if (base.loss < 0 || base.loss >= 1) Fail(where + ": loss must be in [0, 1)");
+    if (base.loss < 0 || base.loss >= 1) Fail(seqs_sim::KeyAt(t, "loss", where) + ": loss must be in [0, 1)");
     if (auto* b = t["burst"].as_array()) {
         auto lo = b->size() == 2 ? (*b)[0].value<int64_t>() : std::nullopt;
         auto hi = b->size() == 2 ? (*b)[1].value<int64_t>() : std::nullopt;
         if (!lo || !hi || *lo < 1 || *hi < *lo || *hi > 1000)
-            Fail(where + ": burst must be [min, max] frames, 1 <= min <= max <= 1000");
+            Fail(seqs_sim::KeyAt(t, "burst", where) + ": must be [min, max] frames, 1 <= min <= max <= 1000");
         base.burst_min = (uint32_t)*lo;
         base.burst_max = (uint32_t)*hi;
     } else if (t["burst"]) {
-        Fail(where + ": burst must be [min, max]");
+        Fail(seqs_sim::KeyAt(t, "burst", where) + ": must be [min, max]");
     }
     if (auto* b = t["burst_time"].as_array()) {
         auto lo = b->size() == 2 ? (*b)[0].value<std::string>() : std::nullopt;
         auto hi = b->size() == 2 ? (*b)[1].value<std::string>() : std::nullopt;
-        if (!lo || !hi) Fail(where + ": burst_time must be [\"min\", \"max\"], e.g. [\"2ms\", \"10ms\"]");
-        base.burst_time_min = ParseTime(*lo, where + ".burst_time");
-        base.burst_time_max = ParseTime(*hi, where + ".burst_time");
+        if (!lo || !hi) Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": must be [\"min\", \"max\"], e.g. [\"2ms\", \"10ms\"]");
+        base.burst_time_min = ParseTime(*lo, seqs_sim::KeyAt(t, "burst_time", where));
+        base.burst_time_max = ParseTime(*hi, seqs_sim::KeyAt(t, "burst_time", where));
         if (base.burst_time_min.IsZero() || base.burst_time_max < base.burst_time_min)
-            Fail(where + ": burst_time needs 0 < min <= max");
+            Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": needs 0 < min <= max");
     } else if (t["burst_time"]) {
-        Fail(where + ": burst_time must be [\"min\", \"max\"]");
+        Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": must be [\"min\", \"max\"]");
     }
     if (base.burst_max && base.burst_time_max.IsStrictlyPositive())
         Fail(where + ": use burst (frames) or burst_time, not both");
@@ -260,16 +206,24 @@ void Usage() {
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
                                      const std::string& where);
 
-class Runner {
+class Runner : public seqs_sim::ScenarioContext {
   public:
     explicit Runner(const Args& a) : args_(a) {}
     int Run();
+
+    // seqs_sim::ScenarioContext (for the app factories, sim/app_*.cc)
+    size_t NodeCount() const override { return specs_.size(); }
+    const std::string& NodeName(size_t i) const override { return specs_.at(i).name; }
+    uint32_t NodeAddr(size_t i) const override { return specs_.at(i).addr; }
+    uint8_t NodePrefix(size_t i) const override { return specs_.at(i).prefix; }
+    StackNode& StackAt(size_t i) override { return *nodes_.at(i); }
+    std::vector<seqs_sim::PingTarget> Targets(size_t i, const toml::array& targets, const std::string& where) override;
+    void DueBy(Time t) override { last_due_ = std::max(last_due_, t); }
 
   private:
     void Load();
     void Build();
     void AddApps();
-    std::vector<seqs_sim::PingTarget> Targets(size_t i, const toml::array& targets, const std::string& where);
     json Collect(double wall_s);
 
     Args args_;
@@ -288,7 +242,6 @@ class Runner {
     int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
     std::string topology_;
     Time last_due_ = Seconds(0);       // latest time an app result is due
-    std::set<size_t> icmp_ping_nodes_;
     std::vector<Ptr<PacketSink>> ns3_sinks_;   // ns-3 TCP apps on the router
     uint64_t ns3_bulk_tx_ = 0;
     size_t ns3_bulks_ = 0;
@@ -432,7 +385,7 @@ void Runner::Build() {
     auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
                          const std::list<uint32_t>& drop_b) {
         SimpleNetDeviceHelper h;
-        h.SetDeviceAttribute("DataRate", DataRateValue(DataRate(lp.rate)));
+        h.SetDeviceAttribute("DataRate", DataRateValue(lp.rate));
         h.SetChannelAttribute("Delay", TimeValue(lp.delay));
         NetDeviceContainer d = h.Install(NodeContainer(a, b));
         for (uint32_t i = 0; i < 2; i++) {
@@ -493,7 +446,7 @@ void Runner::Build() {
         for (size_t i = 0; i < specs_.size(); i++) seg.Add(ns3nodes_.Get((uint32_t)i));
         seg.Add(ghost);
         CsmaHelper csma;
-        csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+        csma.SetChannelAttribute("DataRate", DataRateValue(defaults.rate));
         csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
         NetDeviceContainer d = csma.Install(seg);
         for (size_t i = 0; i < specs_.size(); i++) {
@@ -548,7 +501,7 @@ void Runner::Build() {
                 ports.Add(d.Get(1));
             }
             CsmaHelper csma;
-            csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+            csma.SetChannelAttribute("DataRate", DataRateValue(defaults.rate));
             csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
             NetDeviceContainer up = csma.Install(NodeContainer(sw, router));
             for (uint32_t e = 0; e < 2; e++) {
@@ -703,96 +656,17 @@ void Runner::AddApps() {
     for (size_t k = 0; k < apps->size(); k++) {
         auto* t = (*apps)[k].as_table();
         std::string where = "app[" + std::to_string(k) + "]";
-        if (!t) Fail(where + ": must be a table");
+        if (!t) Fail(where + seqs_sim::LineOf((*apps)[k]) + ": must be a table");
         std::string type = Str(*t, "type", "", where);
-        Time start = TimeKey(*t, "start", "0s", where);
-        std::vector<size_t> on = Runner_ResolveOn(*t, index_, specs_.size(), where);
-        if (type == "udp-echo-server") {
-            CheckKeys(*t, {"type", "on", "start", "port"}, where);
-            int64_t port = Int(*t, "port", 7, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            for (size_t i : on) nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpEchoServer>((uint16_t)port), start);
-        } else if (type == "udp-ping" || type == "icmp-ping") {
-            if (type == "udp-ping")
-                CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size", "label"},
-                          where);
-            else
-                CheckKeys(*t, {"type", "on", "start", "targets", "count", "interval", "timeout", "size", "label"}, where);
-            std::string label = Str(*t, "label", "", where);
-            static const std::set<std::string> reserved = {"ping", "udp-ping", "icmp-ping", "tcp", "echo", "link",
-                                                           "counter", "adapter", "nodes"};
-            if (reserved.count(label) || label.find('.') != std::string::npos)
-                Fail(where + ": label '" + label + "' is reserved or contains '.'");
-            seqs_sim::PingParams p;
-            int64_t count = Int(*t, "count", 10, where);
-            if (count < 1 || count > (type == "icmp-ping" ? 65536 : 1000000))
-                Fail(where + ": count must be 1..65536 (icmp-ping) or 1..1000000 (udp-ping)");
-            p.count = (uint32_t)count;
-            p.interval = TimeKey(*t, "interval", "100ms", where);
-            p.timeout = TimeKey(*t, "timeout", "1s", where);
-            int64_t size = Int(*t, "size", 56, where);
-            // Above the MTU the stack fragments; the peer reassembles (up to SEQS_REASM_MAX_BYTES).
-            if (size < (type == "udp-ping" ? 10 : 0) || size > 65000)
-                Fail(where + ": size must be 10..65000 (udp-ping) or 0..65000 (icmp-ping) bytes");
-            p.size = (uint16_t)size;
-            int64_t port = Int(*t, "port", 7, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            p.port = (uint16_t)port;
-            auto* targets = (*t)["targets"].as_array();
-            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
-            for (size_t i : on) {
-                std::vector<seqs_sim::PingTarget> tg = Targets(i, *targets, where);
-                std::unique_ptr<seqs_sim::App> app;
-                if (type == "udp-ping") {
-                    app = std::make_unique<seqs_sim::UdpPing>(tg, p);
-                } else {
-                    if (!icmp_ping_nodes_.insert(i).second)
-                        Fail(where + ": node '" + specs_[i].name + "' already runs an icmp-ping app (one per node)");
-                    app = std::make_unique<seqs_sim::IcmpPing>(tg, p);
-                }
-                app->label = label;
-                nodes_[i]->AddApp(std::move(app), start);
-            }
-            last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
-        } else if (type == "tcp-sink") {
-            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns", "backlog", "pattern"}, where);
-            int64_t backlog = Int(*t, "backlog", 0, where);
-            if (backlog < 0 || backlog > 255) Fail(where + ": backlog must be 0..255 (0 = max_conns)");
-            std::string pattern = Str(*t, "pattern", "seqs", where);
-            if (pattern != "seqs" && pattern != "zeros") Fail(where + ": pattern must be \"seqs\" or \"zeros\"");
-            int64_t port = Int(*t, "port", 5001, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            int64_t rxbuf = Int(*t, "rxbuf", 16384, where);
-            if (rxbuf < 536 || rxbuf > (1 << 22)) Fail(where + ": rxbuf must be 536..4194304");
-            int64_t mc = Int(*t, "max_conns", 4, where);
-            if (mc < 1 || mc > 32) Fail(where + ": max_conns must be 1..32");
-            for (size_t i : on)
-                nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc,
-                                                                      pattern == "zeros", (unsigned)backlog),
-                                  start);
-        } else if (type == "tcp-bulk") {
-            CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf", "repeat", "gap"}, where);
-            int64_t repeat = Int(*t, "repeat", 1, where);
-            if (repeat < 1 || repeat > 100000) Fail(where + ": repeat must be 1..100000");
-            Time gap = TimeKey(*t, "gap", "0s", where);
-            int64_t port = Int(*t, "port", 5001, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            int64_t bytes = Int(*t, "bytes", 1 << 20, where);
-            if (bytes < 1) Fail(where + ": bytes must be positive");
-            int64_t txbuf = Int(*t, "txbuf", 16384, where), rxbuf = Int(*t, "rxbuf", 2048, where);
-            if (txbuf < 536 || txbuf > (1 << 22) || rxbuf < 1 || rxbuf > (1 << 22))
-                Fail(where + ": txbuf must be 536..4194304, rxbuf 1..4194304");
-            auto* targets = (*t)["targets"].as_array();
-            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
-            for (size_t i : on)
-                for (auto& tg : Targets(i, *targets, where))
-                    nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpBulk>(tg, (uint64_t)bytes, (uint16_t)port,
-                                                                          (uint32_t)txbuf, (uint32_t)rxbuf,
-                                                                          (uint32_t)repeat, gap),
-                                      start);
-        } else {
-            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping, tcp-sink, tcp-bulk)");
+        seqs_sim::AppFactory build = seqs_sim::FindAppFactory(type);
+        if (!build) {
+            std::string known;
+            for (auto& n : seqs_sim::AppTypes()) known += (known.empty() ? "" : ", ") + n;
+            Fail(seqs_sim::KeyAt(*t, "type", where) + ": unknown app type '" + type + "' (" + known + ")");
         }
+        seqs_sim::AppSpec spec{*t, where, type, TimeKey(*t, "start", "0s", where),
+                               Runner_ResolveOn(*t, index_, specs_.size(), where)};
+        build(spec, *this);
     }
     if (last_due_ > duration_)
         Fail("scenario: duration " + std::to_string(duration_.GetSeconds()) + "s ends before the last reply is due (" +
@@ -861,6 +735,7 @@ json Runner::Collect(double wall_s) {
         json j = n->Summary();
         for (auto& [k, v] : j["counters"].items()) m["counter." + k] += v.get<double>();
         for (auto& [k, v] : j["adapter"].items()) m["adapter." + k] += v.get<double>();
+        for (auto& app : n->apps()) app->AddMetrics(m);
         for (auto& app : j["apps"]) {
             if (app["type"] == "udp-echo-server") echoed += app["echoed"].get<uint64_t>();
             if (app["type"] == "tcp-bulk") {

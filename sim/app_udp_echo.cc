@@ -1,0 +1,14 @@
+// sim/app_udp_echo.cc — [[app]] type "udp-echo-server" (seqs_sim::UdpEchoServer).
+#include "app_registry.h"
+
+namespace {
+
+void Build(const seqs_sim::AppSpec& spec, seqs_sim::ScenarioContext& ctx) {
+    seqs_sim::CheckKeys(spec.t, {"type", "on", "start", "port"}, spec.where);
+    auto port = (uint16_t)seqs_sim::IntIn(spec.t, "port", 7, 1, 65535, spec.where);
+    for (size_t i : spec.on) ctx.StackAt(i).AddApp(std::make_unique<seqs_sim::UdpEchoServer>(port), spec.start);
+}
+
+SEQS_SIM_APP("udp-echo-server", Build);
+
+}  // namespace
