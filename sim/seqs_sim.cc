@@ -22,6 +22,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unistd.h>
 
 #include <toml++/toml.h>
 
@@ -187,6 +188,11 @@ struct NodeSpec {
     uint16_t mtu = 0;
 };
 
+// The scenario asks for a stack profile this executable was not built with.
+struct OtherProfile {
+    std::string profile;
+};
+
 struct Expect {
     std::string metric;
     std::optional<double> min, max;
@@ -258,8 +264,17 @@ void Runner::Load() {
         Fail(os.str());
     }
     CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "subnet", "node", "app",
-                     "router_app", "expect"},
+                     "router_app", "expect", "stack"},
               "scenario");
+    if (const toml::node* st = tbl_.get("stack")) {
+        if (!st->as_table()) Fail("stack" + seqs_sim::LineOf(*st) + ": must be a table");
+        CheckKeys(*st->as_table(), {"profile"}, "stack");
+        std::string profile = Str(*st->as_table(), "profile", SEQS_SIM_PROFILE, "stack");
+        if (profile != "compact" && profile != "default")
+            Fail(seqs_sim::KeyAt(*st->as_table(), "profile", "stack") + ": '" + profile +
+                 "' is not a stack profile (compact, default)");
+        if (profile != SEQS_SIM_PROFILE) throw OtherProfile{profile};
+    }
     name_ = Str(tbl_, "name", "scenario", "scenario");
     duration_ = TimeKey(tbl_, "duration", "10s", "scenario");
     seed_ = (uint64_t)Int(tbl_, "seed", 1, "scenario");
@@ -683,6 +698,7 @@ json Runner::Collect(double wall_s) {
     out["duration_s"] = duration_.GetSeconds();
     out["wall_s"] = wall_s;
     out["stack_bytes"] = sizeof(seqs_stack_t);   // one instance, allocated per node
+    out["stack_profile"] = SEQS_SIM_PROFILE;
     std::map<std::string, double> m;
     json nodes = json::object();
     struct Agg {
@@ -929,6 +945,25 @@ int main(int argc, char** argv) {
         return r.Run();
     } catch (const ScenarioError& e) {
         std::cerr << "seqs-sim: " << e.what() << "\n";
+        return 2;
+    } catch (const OtherProfile& o) {
+        // Each stack profile is its own build (the core's opts are compile-time): run the
+        // scenario on the sibling executable built with that profile.
+        if (std::getenv("SEQS_SIM_REEXEC")) {
+            std::cerr << "seqs-sim: profile '" << o.profile << "' requested again after re-exec\n";
+            return 2;
+        }
+        std::error_code ec;
+        std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        std::string exe = o.profile == "compact" ? "seqs-sim" : "seqs-sim-" + o.profile;
+        std::string path = (self.parent_path() / exe).string();
+        setenv("SEQS_SIM_REEXEC", "1", 1);
+        std::vector<char*> av(argv, argv + argc);
+        av[0] = path.data();
+        av.push_back(nullptr);
+        execv(path.c_str(), av.data());
+        std::cerr << "seqs-sim: the scenario needs stack profile '" << o.profile << "' but " << path
+                  << " cannot be run: " << std::strerror(errno) << "\n";
         return 2;
     }
 }
