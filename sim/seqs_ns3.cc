@@ -115,6 +115,7 @@ void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
     pkt->CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
     if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+    if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
     stats_.frames_in++;
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
@@ -168,6 +169,7 @@ void StackNode::Flush() {
         uint16_t proto = (uint16_t)Get16(f + 12);
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
         if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+        if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
         if (dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;

@@ -27,6 +27,7 @@
 #include "ns3/pcap-file-wrapper.h"
 #include "ns3/ptr.h"
 #include "ns3/random-variable-stream.h"
+#include "pcapng.h"
 
 extern "C" {
 #include "seqs/seqs.h"
@@ -90,6 +91,11 @@ class StackNode {
 
     // Writes every frame in and out of this stack to path (pcap, DLT_EN10MB).
     void EnablePcap(const std::string& path);
+    // Writes every frame in and out of this stack to interface ifid of a shared pcapng file.
+    void EnablePcapng(PcapngWriter* w, uint32_t ifid) {
+        pcapng_ = w;
+        pcapng_if_ = ifid;
+    }
     // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
     void Boot();
     // Adds an app started at `start` (simulated time).
@@ -127,6 +133,8 @@ class StackNode {
     ns3::Ptr<ns3::UniformRandomVariable> rng_;
     std::unique_ptr<seqs_stack_t> stack_;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
+    PcapngWriter* pcapng_ = nullptr;
+    uint32_t pcapng_if_ = 0;
     ns3::EventId timer_;
     uint64_t timer_at_ = SEQS_NEVER;
     AdapterStats stats_;

@@ -22,6 +22,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -259,10 +260,62 @@ struct Args {
     std::string scenario, out, pcap_dir;
     std::optional<uint64_t> seed;
     bool quiet = false;
+    bool progress = true;
+    std::string pcapng, netanim, plot_dir;
+};
+
+// Progress of a long run on stderr: simulated time, events per wall second, ETA. Silent for
+// the first 2 wall seconds (short runs print nothing); then a line every 5 s (every 0.5 s,
+// rewritten in place, on a terminal). Its events only read clocks: they change no state, so
+// a run with or without them gives the same frames.
+class Progress {
+  public:
+    void Start(Time duration) {
+        duration_ = duration;
+        step_ = std::max(duration / 2000, MicroSeconds(100));
+        tty_ = isatty(2);
+        start_ = last_ = std::chrono::steady_clock::now();
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    void Finish() {
+        if (!printed_) return;
+        double wall = Since(start_);
+        std::fprintf(stderr, "%sseqs-sim: %.1f s simulated in %.1f s wall, %.2fM events/s\n", tty_ ? "\r\033[K" : "",
+                     duration_.GetSeconds(), wall, (double)Simulator::GetEventCount() / wall / 1e6);
+    }
+
+  private:
+    static double Since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
+    void Tick() {
+        double wall = Since(start_);
+        if (wall >= 2.0 && Since(last_) >= (tty_ ? 0.5 : 5.0)) {
+            double sim = Simulator::Now().GetSeconds(), dt = Since(last_);
+            uint64_t ev = Simulator::GetEventCount();
+            double sim_rate = (sim - last_sim_) / dt;   // simulated s per wall s, recently
+            double eta = sim_rate > 0 ? (duration_.GetSeconds() - sim) / sim_rate : 0;
+            std::fprintf(stderr, "%sseqs-sim: %.2f / %.2f s simulated (%.0f %%), %.2fM events/s, ETA %.0f s%s",
+                         tty_ ? "\r\033[K" : "", sim, duration_.GetSeconds(), 100 * sim / duration_.GetSeconds(),
+                         (double)(ev - last_events_) / dt / 1e6, eta, tty_ ? "" : "\n");
+            std::fflush(stderr);
+            printed_ = true;
+            last_ = std::chrono::steady_clock::now();
+            last_events_ = ev;
+            last_sim_ = sim;
+        }
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    Time duration_, step_;
+    bool tty_ = false, printed_ = false;
+    std::chrono::steady_clock::time_point start_, last_;
+    uint64_t last_events_ = 0;
+    double last_sim_ = 0;
 };
 
 void Usage() {
-    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]\n";
+    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR | --pcapng FILE] [--seed N]\n"
+                 "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n";
 }
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
@@ -305,6 +358,7 @@ class Runner : public seqs_sim::ScenarioContext {
     std::vector<QueueDrops> queue_own_, queue_toward_;
     QueueDrops queue_other_;
     std::set<uint32_t> switches_;   // ns-3 node ids of the learning switches
+    std::unique_ptr<seqs_sim::PcapngWriter> pcapng_;
     std::vector<Expect> expects_;
     Ptr<UniformRandomVariable> runner_rng_;
     int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
@@ -719,6 +773,7 @@ void Runner::Build() {
         rng->SetStream((int64_t)i);
         auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
         if (!args_.pcap_dir.empty()) n->EnablePcap(args_.pcap_dir + "/" + c.name + ".pcap");
+        if (pcapng_) n->EnablePcapng(pcapng_.get(), pcapng_->AddInterface(c.name));
         n->Boot();
         nodes_.push_back(std::move(n));
     }
@@ -994,15 +1049,38 @@ json Runner::Collect(double wall_s) {
 int Runner::Run() {
     Load();
     if (!args_.pcap_dir.empty()) {
+        // One open pcap per node: make sure the descriptors exist before the run, not at node 1019.
+        rlim_t need = (rlim_t)specs_.size() + 64;
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+            if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+                rl.rlim_cur = need;
+                setrlimit(RLIMIT_NOFILE, &rl);
+            }
+            getrlimit(RLIMIT_NOFILE, &rl);
+            if (rl.rlim_cur < need)
+                Fail("--pcap-dir keeps one file open per node: " + std::to_string(specs_.size()) +
+                     " nodes need about " + std::to_string(need) + " descriptors, the limit is " +
+                     std::to_string(rl.rlim_cur) + " (ulimit -n); use --pcapng FILE (one file, one interface per node)");
+        }
         std::error_code ec;
         std::filesystem::create_directories(args_.pcap_dir, ec);
         if (ec) Fail("cannot create " + args_.pcap_dir + ": " + ec.message());
     }
+    if (!args_.pcapng.empty()) {
+        pcapng_ = std::make_unique<seqs_sim::PcapngWriter>();
+        std::string err;
+        if (!pcapng_->Open(args_.pcapng, &err)) Fail(err);
+    }
     Build();
     AddApps();
     auto t0 = std::chrono::steady_clock::now();
+    Progress progress;
+    if (args_.progress) progress.Start(duration_);
     Simulator::Stop(duration_);
     Simulator::Run();
+    if (args_.progress) progress.Finish();
+    if (pcapng_ && !pcapng_->Close()) Fail("writing " + args_.pcapng + " failed (disk full?)");
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     json out = Collect(wall);
     {
@@ -1071,6 +1149,10 @@ int main(int argc, char** argv) {
             }
             a.seed = x;
         } else if (s == "--quiet") a.quiet = true;
+        else if (s == "--no-progress") a.progress = false;
+        else if (s == "--pcapng") a.pcapng = need("--pcapng");
+        else if (s == "--netanim") a.netanim = need("--netanim");
+        else if (s == "--plot") a.plot_dir = need("--plot");
         else if (s == "-h" || s == "--help") {
             Usage();
             return 0;
