@@ -37,6 +37,17 @@ namespace seqs_sim {
 
 class StackNode;
 
+// Cumulative state of one flow of an app, for --plot time series (the sampler differences
+// successive samples): payload bytes delivered end to end, and RTT samples.
+struct FlowSample {
+    std::string flow;          // "h1>h2 icmp-ping", "a>b tcp-bulk"
+    double bytes = 0;          // delivered so far (echo replies received x size; bytes acknowledged)
+    double rtt_sum_us = 0;     // sum of RTT samples so far ...
+    double rtt_n = 0;          // ... and their number (ping); 0 when the app has none
+    double srtt_us = -1;       // current smoothed RTT (TCP), -1 when none
+    double lost = 0;           // probes given up so far (ping)
+};
+
 // Something that runs on a node and uses its stack through the public API.
 class App {
   public:
@@ -51,6 +62,11 @@ class App {
     // Adds this app's share of the run's aggregate metrics (summed over all apps and nodes;
     // keys "<prefix>.<name>"). The built-in ping/TCP/echo apps are aggregated by the runner.
     virtual void AddMetrics(std::map<std::string, double>& metrics) const { (void)metrics; }
+    // Appends the current state of each of this app's flows (for --plot); none by default.
+    virtual void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+        (void)node;
+        (void)out;
+    }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };
@@ -107,6 +123,7 @@ class StackNode {
     seqs_stack_t* stack() { return stack_.get(); }
     const seqs_stack_t* stack() const { return stack_.get(); }
     const std::string& name() const { return cfg_.name; }
+    uint32_t node_id() const { return node_->GetId(); }
     const StackNodeConfig& config() const { return cfg_; }
     uint32_t addr() const { return cfg_.addr; }
     const AdapterStats& stats() const { return stats_; }
@@ -188,6 +205,7 @@ class PingApp : public App {
     nlohmann::json Results() const override;
     // Time after the app's start by which every reply is due.
     static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
+    void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
 
   protected:
     // Opens what the app needs; returns a seqs error (0 = ok).
@@ -333,6 +351,10 @@ class TcpBulk : public App {
     std::vector<std::string> round_errors_;
     std::vector<uint64_t> round_us_;
     uint64_t retransmits_ = 0, rto_expirations_ = 0;
+    uint64_t acked_done_ = 0;   // bytes acknowledged in finished rounds
+
+  public:
+    void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
 };
 
 }  // namespace seqs_sim

@@ -23,11 +23,14 @@
 #include <sstream>
 #include <stdexcept>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
 
+#include "ns3/animation-interface.h"
 #include "ns3/boolean.h"
+#include "ns3/node-list.h"
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
 #include "ns3/csma-net-device.h"
@@ -59,6 +62,7 @@
 #include "app_registry.h"
 #include "scenario.h"
 #include "seqs_ns3.h"
+#include "series.h"
 
 using namespace ns3;
 using seqs_sim::StackNode;
@@ -340,6 +344,9 @@ class Runner : public seqs_sim::ScenarioContext {
     void Build();
     void AddApps();
     json Collect(double wall_s);
+    uint64_t QueueDropsOf(size_t i) const { return queue_own_[i].total + queue_toward_[i].total; }
+    std::unique_ptr<AnimationInterface> SetUpNetAnim(seqs_sim::Series* series);
+    void WritePlots(const seqs_sim::Series& series);
 
     Args args_;
     toml::table tbl_;
@@ -1046,6 +1053,76 @@ json Runner::Collect(double wall_s) {
     return out;
 }
 
+// NetAnim (ns-3's animator, --netanim FILE.xml): hosts on a circle, switches/routers/ghosts
+// inside it, named after their scenario node; every host carries two counters (frames in,
+// frames out) updated at each sample. ns-3's AnimationInterface animates packets only on
+// the device types it knows (point-to-point, CSMA, Wi-Fi, LTE...): frames on the CSMA
+// uplinks of "router" scenarios are animated, frames on SimpleNetDevice links are not.
+std::unique_ptr<AnimationInterface> Runner::SetUpNetAnim(seqs_sim::Series* series) {
+    uint32_t total = NodeList::GetNNodes();
+    size_t hosts = specs_.size();
+    double r = std::max(20.0, (double)hosts * 1.5);
+    for (uint32_t id = 0; id < total; id++) {
+        Ptr<Node> n = NodeList::GetNode(id);
+        double x, y;
+        if (id < hosts) {
+            double a = 2 * M_PI * id / (double)hosts;
+            x = r + r * std::cos(a);
+            y = r + r * std::sin(a);
+        } else {   // switch, router, ghost: near the centre
+            double a = 2 * M_PI * (id - hosts) / std::max<double>(1, total - hosts);
+            x = r + r * 0.2 * std::cos(a);
+            y = r + r * 0.2 * std::sin(a);
+        }
+        AnimationInterface::SetConstantPosition(n, x, y);
+    }
+    auto anim = std::make_unique<AnimationInterface>(args_.netanim);
+    anim->SetMaxPktsPerTraceFile(10000000);
+    for (uint32_t id = 0; id < total; id++) {
+        if (id < hosts) {
+            anim->UpdateNodeDescription(id, specs_[id].name);
+            anim->UpdateNodeColor(id, 40, 160, 60);
+        } else {
+            anim->UpdateNodeDescription(id, switches_.count(id) ? "switch" : "ns-3");
+            anim->UpdateNodeColor(id, 90, 90, 200);
+        }
+    }
+    uint32_t cin = anim->AddNodeCounter("frames in", AnimationInterface::UINT32_COUNTER);
+    uint32_t cout = anim->AddNodeCounter("frames out", AnimationInterface::UINT32_COUNTER);
+    AnimationInterface* a = anim.get();
+    series->on_node = [a, cin, cout, this](size_t i, uint64_t in, uint64_t out) {
+        a->UpdateNodeCounter(cin, nodes_[i]->node_id(), (double)in);
+        a->UpdateNodeCounter(cout, nodes_[i]->node_id(), (double)out);
+    };
+    return anim;
+}
+
+// --plot DIR: DIR/series.json, then sim/plot_series.py (matplotlib) draws the PNGs.
+void Runner::WritePlots(const seqs_sim::Series& series) {
+    std::error_code ec;
+    std::filesystem::create_directories(args_.plot_dir, ec);
+    if (ec) Fail("cannot create " + args_.plot_dir + ": " + ec.message());
+    std::string js = args_.plot_dir + "/series.json";
+    {
+        json j = series.ToJson();
+        j["scenario"] = name_;
+        j["seed"] = seed_;
+        std::ofstream f(js);
+        f << j.dump() << "\n";
+        if (!f) Fail("cannot write " + js);
+    }
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/usr/bin/python3", "python3", SEQS_SIM_PLOT_SCRIPT, js.c_str(), args_.plot_dir.c_str(), (char*)nullptr);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        Fail(std::string("plotting failed: /usr/bin/python3 " SEQS_SIM_PLOT_SCRIPT " ") + js +
+             " did not succeed (is python3-matplotlib installed?)");
+}
+
 int Runner::Run() {
     Load();
     if (!args_.pcap_dir.empty()) {
@@ -1075,12 +1152,23 @@ int Runner::Run() {
     Build();
     AddApps();
     auto t0 = std::chrono::steady_clock::now();
+    // --plot / --netanim: sample the run (events that only read state).
+    std::unique_ptr<seqs_sim::Series> series;
+    std::unique_ptr<AnimationInterface> anim;
+    if (!args_.plot_dir.empty() || !args_.netanim.empty()) {
+        series = std::make_unique<seqs_sim::Series>(nodes_, std::max(duration_ / 200, MilliSeconds(1)),
+                                                    [this](size_t i) { return QueueDropsOf(i); });
+        series->Start();
+    }
+    if (!args_.netanim.empty()) anim = SetUpNetAnim(series.get());
     Progress progress;
     if (args_.progress) progress.Start(duration_);
     Simulator::Stop(duration_);
     Simulator::Run();
     if (args_.progress) progress.Finish();
     if (pcapng_ && !pcapng_->Close()) Fail("writing " + args_.pcapng + " failed (disk full?)");
+    anim.reset();   // closes the NetAnim XML
+    if (!args_.plot_dir.empty()) WritePlots(*series);
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     json out = Collect(wall);
     {
