@@ -278,6 +278,9 @@ class Progress {
         duration_ = duration;
         step_ = std::max(duration / 2000, MicroSeconds(100));
         tty_ = isatty(2);
+        every_ = tty_ ? 0.5 : 5.0;
+        // SEQS_SIM_PROGRESS="AFTER,EVERY" (wall seconds) overrides both (for tests).
+        if (const char* e = std::getenv("SEQS_SIM_PROGRESS")) std::sscanf(e, "%lf,%lf", &after_, &every_);
         start_ = last_ = std::chrono::steady_clock::now();
         Simulator::Schedule(step_, &Progress::Tick, this);
     }
@@ -294,7 +297,7 @@ class Progress {
     }
     void Tick() {
         double wall = Since(start_);
-        if (wall >= 2.0 && Since(last_) >= (tty_ ? 0.5 : 5.0)) {
+        if (wall >= after_ && Since(last_) >= every_) {
             double sim = Simulator::Now().GetSeconds(), dt = Since(last_);
             uint64_t ev = Simulator::GetEventCount();
             double sim_rate = (sim - last_sim_) / dt;   // simulated s per wall s, recently
@@ -311,6 +314,7 @@ class Progress {
         Simulator::Schedule(step_, &Progress::Tick, this);
     }
     Time duration_, step_;
+    double after_ = 2.0, every_ = 5.0;
     bool tty_ = false, printed_ = false;
     std::chrono::steady_clock::time_point start_, last_;
     uint64_t last_events_ = 0;
@@ -324,6 +328,15 @@ void Usage() {
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
                                      const std::string& where);
+
+// VmHWM of this process (peak resident set, KB), -1 when unknown.
+long PeakRssKb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return -1;
+}
 
 class Runner : public seqs_sim::ScenarioContext {
   public:
@@ -343,7 +356,9 @@ class Runner : public seqs_sim::ScenarioContext {
     void Load();
     void Build();
     void AddApps();
-    json Collect(double wall_s);
+    // The summary without "nodes"; each node's JSON goes to *nodes_text as it is made (a tree of
+    // 10,000 nodes' counters would take more memory than the simulation).
+    json Collect(double wall_s, std::string* nodes_text);
     uint64_t QueueDropsOf(size_t i) const { return queue_own_[i].total + queue_toward_[i].total; }
     std::unique_ptr<AnimationInterface> SetUpNetAnim(seqs_sim::Series* series);
     void WritePlots(const seqs_sim::Series& series);
@@ -877,7 +892,7 @@ void Runner::AddApps() {
              std::to_string(last_due_.GetSeconds()) + "s)");
 }
 
-json Runner::Collect(double wall_s) {
+json Runner::Collect(double wall_s, std::string* nodes_text) {
     json out;
     out["scenario"] = name_;
     out["file"] = args_.scenario;
@@ -889,7 +904,7 @@ json Runner::Collect(double wall_s) {
     out["stack_bytes"] = sizeof(seqs_stack_t);   // one instance, allocated per node
     out["stack_profile"] = SEQS_SIM_PROFILE;
     std::map<std::string, double> m;
-    json nodes = json::object();
+    bool first_node = true;
     struct Agg {
         uint64_t sent = 0, received = 0, late = 0, dup = 0, bad = 0, send_errors = 0, flows = 0, silent = 0, stray = 0;
         uint64_t rtt_max = 0, rtt_min = UINT64_MAX, rtt_sum = 0;
@@ -996,7 +1011,11 @@ json Runner::Collect(double wall_s) {
                      {"queue_dropped_broadcast", queue_own_[ni].broadcast + queue_toward_[ni].broadcast}};
         qd.total += queue_own_[ni].total + queue_toward_[ni].total;
         qd.broadcast += queue_own_[ni].broadcast + queue_toward_[ni].broadcast;
-        nodes[n->name()] = j;
+        if (nodes_text) {
+            *nodes_text += first_node ? "\n  " : ",\n  ";
+            *nodes_text += json(n->name()).dump() + ": " + j.dump();
+            first_node = false;
+        }
     }
     if (!tcp.empty()) {
         for (auto& [k, v] : tcp) m["tcp." + k] = v;
@@ -1025,7 +1044,6 @@ json Runner::Collect(double wall_s) {
     uint64_t offered = links_.dropped + links_.delivered;
     m["link.loss_ratio"] = offered ? (double)links_.dropped / (double)offered : 0.0;
     m["nodes"] = (double)nodes_.size();
-    out["nodes"] = nodes;
     out["metrics"] = m;
 
     json ex = json::array();
@@ -1170,7 +1188,10 @@ int Runner::Run() {
     anim.reset();   // closes the NetAnim XML
     if (!args_.plot_dir.empty()) WritePlots(*series);
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    json out = Collect(wall);
+    long rss_run = PeakRssKb();   // before the summary is built
+    std::string nodes_text;
+    json out = Collect(wall, args_.out.empty() ? nullptr : &nodes_text);
+    out["peak_rss_kb_run"] = rss_run;
     {
         const json& m = out["metrics"];
         double qb = m["link.queue_dropped_broadcast"].get<double>(), qt = m["link.queue_dropped"].get<double>();
@@ -1185,7 +1206,9 @@ int Runner::Run() {
     }
     if (!args_.out.empty()) {
         std::ofstream f(args_.out);
-        f << out.dump(1) << "\n";
+        std::string head = out.dump(1);   // "{ ... }": append "nodes" before the closing brace
+        head.pop_back();
+        f << head << ",\n \"nodes\": {" << nodes_text << "\n }\n}\n";
         if (!f) Fail("cannot write " + args_.out);
     }
     if (!args_.quiet) {
