@@ -3,7 +3,7 @@
 // every host instead of a seqs stack, so the two runs differ only in the stack.
 //
 //   sim-scale-ns3 --nodes N --topology pairs|switch --duration 20 --interval-ms 50
-//                 [--rate 1Gbps --delay-us 100] [--seed 1]
+//                 [--rate 1Gbps --delay-us 100] [--seed 1] [--count PINGS per host]
 //
 // Hosts i and i + N/2 ping each other (ns-3 V4Ping, 56 bytes, one request per interval from
 // each side, the first at U(0, interval)). Topology "pairs": each pair on its own
@@ -41,7 +41,7 @@ void CountRtt(Time) { g_replies++; }
 
 [[noreturn]] void Usage() {
     std::fprintf(stderr, "usage: sim-scale-ns3 --nodes N --topology pairs|switch [--duration S] [--interval-ms MS] "
-                         "[--rate R] [--delay-us US] [--seed N]\n");
+                         "[--rate R] [--delay-us US] [--seed N] [--count PINGS]\n");
     std::exit(2);
 }
 
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     uint32_t n = 100;
     std::string topology = "pairs", rate = "1Gbps";
     double duration = 20, interval_ms = 50, delay_us = 100;
-    uint32_t seed = 1;
+    uint32_t seed = 1, count = 0;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (i + 1 >= argc) Usage();
@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
         else if (a == "--rate") rate = v;
         else if (a == "--delay-us") delay_us = std::strtod(v.c_str(), nullptr);
         else if (a == "--seed") seed = (uint32_t)std::strtoul(v.c_str(), nullptr, 10);
+        else if (a == "--count") count = (uint32_t)std::strtoul(v.c_str(), nullptr, 10);
         else Usage();
     }
     if (n < 2 || n % 2 || n > 60000 || (topology != "pairs" && topology != "switch")) Usage();
@@ -117,8 +118,11 @@ int main(int argc, char** argv) {
         ping.SetAttribute("Interval", TimeValue(MilliSeconds((uint64_t)interval_ms)));
         ping.SetAttribute("Size", UintegerValue(56));
         ApplicationContainer app = ping.Install(hosts.Get(i));
-        app.Start(MicroSeconds((int64_t)jitter->GetInteger(0, (uint32_t)(interval_ms * 1000))));
-        app.Stop(Seconds(duration) - MilliSeconds((uint64_t)interval_ms));
+        Time start = MicroSeconds((int64_t)jitter->GetInteger(0, (uint32_t)(interval_ms * 1000)));
+        app.Start(start);
+        // --count: exactly that many requests (the last one interval/2 before the stop).
+        Time interval = MicroSeconds((int64_t)(interval_ms * 1000));
+        app.Stop(count ? start + interval * (int64_t)count - interval / 2 : Seconds(duration) - interval);
         app.Get(0)->TraceConnectWithoutContext("Rtt", MakeCallback(&CountRtt));
     }
 
