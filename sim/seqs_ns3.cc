@@ -68,7 +68,15 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
 
 StackNode::~StackNode() { timer_.Cancel(); }
 
-uint64_t StackNode::NowUs() { return (uint64_t)Simulator::Now().GetMicroSeconds(); }
+// Time steps per microsecond at the simulator's resolution (fixed before the first Time is
+// made). Time::GetMicroSeconds() converts through a 128-bit division on every call; the
+// adapter asks for "now" several times per frame.
+static int64_t StepsPerUs() {
+    static const int64_t k = MicroSeconds(1).GetTimeStep();
+    return k;
+}
+
+uint64_t StackNode::NowUs() { return (uint64_t)(Simulator::Now().GetTimeStep() / StepsPerUs()); }
 
 void StackNode::EnablePcap(const std::string& path) {
     PcapHelper helper;
@@ -115,7 +123,7 @@ void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
     pkt->CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
     if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
-    if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
+    if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
     stats_.frames_in++;
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
@@ -169,7 +177,7 @@ void StackNode::Flush() {
         uint16_t proto = (uint16_t)Get16(f + 12);
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
         if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
-        if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
+        if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
         if (dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;
@@ -199,7 +207,8 @@ void StackNode::Rearm() {
     if (timer_.IsRunning() && timer_at_ == d) return;
     timer_.Cancel();
     timer_at_ = d;
-    timer_ = Simulator::Schedule(MicroSeconds((int64_t)d) - Simulator::Now(), &StackNode::OnTimer, this);
+    timer_ = Simulator::Schedule(TimeStep((uint64_t)((int64_t)d * StepsPerUs() - Simulator::Now().GetTimeStep())),
+                                 &StackNode::OnTimer, this);
 }
 
 nlohmann::json StackNode::Summary() const {
