@@ -41,6 +41,20 @@ def main():
     if len(t) < 2:
         print("plot_series: fewer than two samples, nothing to plot", file=sys.stderr)
         return 1
+    # Stop the time axis a little after the last frame (a scenario's duration often leaves
+    # room for timeouts after the traffic ended).
+    fin, fout = d["total"]["frames_in"], d["total"]["frames_out"]
+    last = max((i for i in range(1, len(t)) if fin[i] != fin[i - 1] or fout[i] != fout[i - 1]), default=len(t) - 1)
+    keep = min(len(t), last + 1 + max(2, last // 20))
+    n = len(t)
+
+    def cut(x):
+        if isinstance(x, dict):
+            return {k: cut(v) for k, v in x.items()}
+        return x[:keep] if isinstance(x, list) and len(x) == n else x
+
+    d = cut(d)
+    t = d["t"]
 
     fig, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     for key, label in (("frames_in", "frames in"), ("frames_out", "frames out")):
@@ -77,7 +91,9 @@ def main():
     flows = d["flows"]
     has_rtt = any(max(f["rtt_n"]) > 0 or max(f.get("srtt_us", [-1])) > 0 for f in flows.values())
     if flows and has_rtt:
-        fig, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+        has_ping = max(d["flow_total"]["rtt_n"]) > 0
+        fig, ax = plt.subplots(2 if has_ping else 1, 1, figsize=(9, 6 if has_ping else 4), sharex=True, squeeze=False)
+        ax = ax[:, 0]
         for name, f in list(flows.items())[:12]:
             if max(f["rtt_n"]) > 0:
                 ax[0].plot(t[1:], step_mean(f["rtt_sum_us"], f["rtt_n"]), lw=0.8, label=name)
@@ -88,10 +104,11 @@ def main():
             ax[0].plot(t[1:], step_mean(tot["rtt_sum_us"], tot["rtt_n"]), color="k", lw=1.5, label="all ping flows")
         ax[0].set_ylabel("RTT (ms)")
         ax[0].legend(fontsize=7, ncol=2)
-        x, y = rate(t, tot["lost"])
-        ax[1].plot(x, y, color="tab:red")
-        ax[1].set_ylabel("pings lost / s (all flows)")
-        ax[1].set_xlabel("simulated time (s)")
+        if has_ping:
+            x, y = rate(t, tot["lost"])
+            ax[1].plot(x, y, color="tab:red")
+            ax[1].set_ylabel("pings lost / s (all flows)")
+        ax[-1].set_xlabel("simulated time (s)")
         fig.suptitle(title)
         fig.tight_layout()
         fig.savefig(outdir / "rtt.png", dpi=100)

@@ -1174,7 +1174,7 @@ int Runner::Run() {
     std::unique_ptr<seqs_sim::Series> series;
     std::unique_ptr<AnimationInterface> anim;
     if (!args_.plot_dir.empty() || !args_.netanim.empty()) {
-        series = std::make_unique<seqs_sim::Series>(nodes_, std::max(duration_ / 200, MilliSeconds(1)),
+        series = std::make_unique<seqs_sim::Series>(nodes_, std::max(duration_ / 1000, MilliSeconds(1)),
                                                     [this](size_t i) { return QueueDropsOf(i); });
         series->Start();
     }

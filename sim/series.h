@@ -1,5 +1,5 @@
 // sim/series.h — time series of a run for `seqs-sim --plot DIR` (and NetAnim's node
-// counters): every `step` of simulated time, the adapters' frame counts, queue drops and
+// counters): every `step` of simulated time (seqs-sim: duration / 1000, at least 1 ms), the adapters' frame counts, queue drops and
 // each app flow's state (FlowSample) are sampled; plot_series.py turns series.json into PNGs.
 // Per-node and per-flow curves are kept for the first kMaxCurves nodes and flows; over all
 // nodes, the run keeps totals and the spread (min, median, max) of per-node frame rates.
