@@ -43,8 +43,10 @@ class DhcpClient:
         an INIT-REBOOT REQUEST for `requested`. xid 0 = random. Returns self."""
         if self._c is None:
             raise StateError("DhcpClient.begin(): the client is closed")
-        if self._running:
+        if self._running and self.state != "stopped":
             raise StateError("DhcpClient.begin(): already started (state %r); call stop() first" % self.state)
+        if self._running:   # released (or stopped) earlier: detach what is left before starting again
+            self.stop()
         req = 0 if requested is None else ip_to_int(requested, "requested")
         if isinstance(xid, bool) or not isinstance(xid, int):
             raise TypeError("xid must be an int, not %s" % type(xid).__name__)

@@ -495,12 +495,11 @@ static void finish_release(seqs_stack_t *s, seqs_dhcp_client_t *c) {
 static void run_pending(seqs_stack_t *s, seqs_dhcp_client_t *c, uint64_t now) {
     uint8_t p = c->pending;
     c->pending = 0;
-    if (p == PENDING_RELEASE && holds_lease(c)) {
+    if (p == PENDING_RELEASE) {
         c->xid = new_xid(s);
         c->exch_start = now;
         send_msg(s, c, SEQS_DHCP_RELEASE, now);
         c->requested = 0;
-        set_state(c, SEQS_DHCP_STOPPED);
         c->timer = now + RELEASE_LINGER_US;
     } else if (p == PENDING_DECLINE && (holds_lease(c) || c->state == SEQS_DHCP_PROBING)) {
         c->requested = 0;
@@ -639,6 +638,8 @@ int seqs_dhcp_client_release(seqs_stack_t *s, seqs_dhcp_client_t *c) {
     if (!holds_lease(c) || c->pending)
         return SEQS_ERR_STATE;
     c->pending = PENDING_RELEASE;   /* sent by the next poll, which knows the time */
+    set_state(c, SEQS_DHCP_STOPPED);   /* the lease is given up now; c->lease stays for the RELEASE */
+    c->timer = SEQS_NEVER;
     seqs_app_kick(&c->app);
     return SEQS_OK;
 }
