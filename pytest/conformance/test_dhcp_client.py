@@ -497,7 +497,7 @@ SID = bytes([54, 4, 192, 0, 2, 1])
     ("overload_loop", True, None),
     ("overload_bad_value", False, "drop_bad_options"),
     ("oversized_55", True, None),
-    ("longer_than_576", False, "drop_truncated"),
+    ("longer_than_576", False, "stack:udp_drop_queue_full"),
     ("no_server_id", False, "drop_bad_lease"),
 ])
 def test_offer_option_robustness(dwire, case, ok, counter):
@@ -535,9 +535,12 @@ def test_offer_option_robustness(dwire, case, ok, counter):
         body = bytes([53, 1, 2]) + SID + bytes([77, 255]) + bytes(255) + bytes([78, 100]) + bytes(100) + bytes([255])
     else:
         body = bytes([53, 1, 2, 255])
-    before = c.counters()
+    before, sbefore = c.counters(), dwire.counters()
     out = dhcp_frames(dwire.send(_raw_offer(d, body, sname=sname, file=file)))
-    after = c.counters()
+    after, safter = c.counters(), dwire.counters()
+    if counter and counter.startswith("stack:"):   # too big for the client's one-message ring
+        counter = counter[6:]
+        before, after = sbefore, safter
     if ok:
         assert [mtype(f) for f in out] == [3], dwire.summarize(out)
         assert opts(out[0])["server_id"] == SERVER and c.state == "requesting"

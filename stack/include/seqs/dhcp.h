@@ -35,13 +35,15 @@
 #include "seqs.h"
 
 /* Largest DHCP message received or sent (RFC 2131 2: every client accepts 576-byte
- * datagrams, i.e. 548 bytes of DHCP message; longer replies are dropped and counted). */
+ * datagrams; we tell servers so with option 57). A longer reply does not fit the
+ * socket ring: the stack drops it and counts udp_drop_queue_full. */
 #ifndef SEQS_DHCP_MSG_MAX
 #define SEQS_DHCP_MSG_MAX 576
 #endif
-/* The client socket's receive ring (each datagram costs its length + 12). */
+/* The client socket's receive ring (a datagram costs its length + 12). One
+ * message is enough: the stack polls the client after every received frame. */
 #ifndef SEQS_DHCP_RX_BYTES
-#define SEQS_DHCP_RX_BYTES 1200
+#define SEQS_DHCP_RX_BYTES (SEQS_DHCP_MSG_MAX + 24)
 #endif
 #define SEQS_DHCP_MAX_DNS 3
 #define SEQS_DHCP_MAX_NTP 2
@@ -102,7 +104,7 @@ typedef struct seqs_dhcp_lease {
     X(rx_offer)            /* offers taken */ \
     X(rx_ack)              \
     X(rx_nak)              \
-    X(drop_truncated)      /* shorter than 240 bytes, or longer than SEQS_DHCP_MSG_MAX */ \
+    X(drop_truncated)      /* shorter than 240 bytes (or longer than SEQS_DHCP_MSG_MAX with a bigger ring) */ \
     X(drop_bad_op)         /* op not BOOTREPLY (D7) */ \
     X(drop_bad_hw)         /* htype/hlen not Ethernet */ \
     X(drop_bad_cookie)     /* magic cookie wrong (D7) */ \
