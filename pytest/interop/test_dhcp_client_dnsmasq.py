@@ -237,3 +237,15 @@ def test_init_reboot_wrong_address_nak_then_new_lease(env):
         c.close()
     finally:
         os.close(fd)
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--ip", "192.0.2.2/24", "--dhcp"], "--dhcp replaces --ip"),
+    (["--hostname", "pico"], "--hostname is only used with --dhcp"),
+    (["--dhcp", "--hostname", "x" * 33], "--hostname must be 1..32 bytes"),
+])
+def test_dhcp_cli_misuse_exits_2_with_message(argv, msg):
+    """seqs-tap --dhcp argument errors: exit status 2 and a message naming the option."""
+    binary = need_binary()
+    r = subprocess.run([str(binary), "--tap", "x", "--mac", MAC, *argv], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2 and msg in r.stderr, (r.returncode, r.stderr)

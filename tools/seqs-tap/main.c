@@ -372,7 +372,7 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
     if (o->hostname && !o->dhcp)
         die_usage("--hostname is only used with --dhcp");
     if (!o->have_ip && !o->dhcp)
-        die_usage("--ip A.B.C.D/N (or --dhcp) is required");
+        die_usage("--ip A.B.C.D/N is required (or --dhcp)");
     (void)have_seed;
     return nsv;
 }
