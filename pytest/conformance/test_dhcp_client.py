@@ -179,6 +179,18 @@ def test_offer_answered_with_broadcast_request_naming_server(dwire):
 
 
 @pytest.mark.conformance("D3")
+def test_request_repeats_secs_of_the_discover(dwire):
+    """RFC 2131 4.4.1: the REQUEST uses the same 'secs' value as the DISCOVER it answers."""
+    start(dwire)
+    first_discover(dwire)
+    d = dhcp_frames(dwire.advance(s=13))[-1]   # the second retransmission, secs 10..14
+    assert d[BOOTP].secs >= 9   # 4±1 + 8±1 s after the first
+    dwire.advance(s=2)
+    r = dhcp_frames(dwire.send(reply(d, "offer")))[0]
+    assert r[BOOTP].secs == d[BOOTP].secs
+
+
+@pytest.mark.conformance("D3")
 def test_second_offer_and_other_servers_ack_ignored(dwire):
     """RFC 2131 4.4.1: the client takes one offer; later OFFERs and an ACK/NAK from a server it did
     not choose are ignored (counted), the chosen server's ACK is taken."""
