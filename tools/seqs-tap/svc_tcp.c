@@ -208,6 +208,11 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
         int e = state < 0 ? 0 : seqs_tcp_error(s, c->h);
         if (!c->closing && e < 0)
             st->errors++;   /* reset by the peer, timed out ... */
+        /* The handle is ours until we close it (seqs/tcp.h): a connection the
+         * peer reset is CLOSED but still holds its slot. Forgetting it without
+         * closing leaked the slot for good (issue 11). */
+        if (state >= 0)
+            seqs_tcp_close(s, c->h);
         fold_info(st, &c->info);
         record(st, c, e < 0 ? e : 0);
         memset(c, 0, sizeof *c);

@@ -60,10 +60,21 @@ int seqs_tcp_listen(seqs_stack_t *s, seqs_tcp_listener_t *out, uint16_t port, un
         l->pool = pool;
         l->rx_size = (uint32_t)rx_size;
         l->tx_size = (uint32_t)tx_size;
+        l->handshake_ms = s->tcp.cfg.handshake_ms;
+        l->idle_ms = s->tcp.cfg.idle_ms;
         *out = mk_handle(l->gen, i);
         return SEQS_OK;
     }
     return SEQS_ERR_NOSLOT;
+}
+
+int seqs_tcp_listener_set_timeouts(seqs_stack_t *s, seqs_tcp_listener_t lh, uint32_t handshake_ms,
+                                   uint32_t idle_ms) {
+    listener_t *l = listener_get(s, lh);
+    if (!l) return SEQS_ERR_BADHANDLE;
+    l->handshake_ms = handshake_ms;
+    l->idle_ms = idle_ms;
+    return SEQS_OK;
 }
 
 int seqs_tcp_accept(seqs_stack_t *s, seqs_tcp_listener_t lh, seqs_tcp_t *out) {
@@ -351,6 +362,10 @@ int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
         return SEQS_OK;
     case SEQS_TCP_OPT_DELACK:
         c->delack = value != 0;
+        return SEQS_OK;
+    case SEQS_TCP_OPT_IDLE_MS:
+        c->idle_ms = value;
+        c->last_data = s->now;
         return SEQS_OK;
     default:
         return SEQS_ERR_INVAL;
