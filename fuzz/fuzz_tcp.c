@@ -16,7 +16,10 @@
  *         listens, so it sits in SYN-SENT until a fuzzed segment moves it)
  * Every frame B emits is checked by independent code: sizes, IPv4 and TCP
  * checksums, and no segment larger than the MSS the handshake agreed. A
- * violation aborts, which libFuzzer reports as a crash. */
+ * violation aborts, which libFuzzer reports as a crash; so does an exchange
+ * that is still moving after 64 rounds without time passing (an ACK loop:
+ * corpus/fuzz_tcp/ack_loop_forged_rst_syn is the one issue 11 found, a forged
+ * exact RST then a SYN for the same 4-tuple 100 ms later). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +80,9 @@ static void pump(void) {
         }
         if (!moved) return;
     }
+    /* 64 rounds in zero time and still moving: two stacks answering each
+     * other forever (the ACK loop of issue 11). No input may loop. */
+    abort();
 }
 
 static void setup(seqs_stack_t *s, const uint8_t *mac, uint32_t ip, uint64_t seed) {
