@@ -51,7 +51,7 @@ typedef struct seqs_tcp_info {
     uint16_t rcv_mss;           /* MSS we advertised */
     uint32_t local_addr, remote_addr;
     uint16_t local_port, remote_port;
-    uint32_t srtt_us, rttvar_us, rto_us;
+    uint32_t srtt_us, rttvar_us, rto_us;   /* rto_us includes the current backoff (RFC 6298 5.5) */
     uint32_t cwnd, ssthresh;    /* bytes */
     uint32_t snd_wnd, rcv_wnd;  /* bytes */
     uint32_t flight;            /* bytes sent and not yet acknowledged */

@@ -330,7 +330,12 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
     info->remote_port = c->rport;
     info->srtt_us = c->srtt_us;
     info->rttvar_us = c->rttvar_us;
-    info->rto_us = c->rto_us;
+    {
+        /* the RTO the next retransmission timer uses: RFC 6298 5.5 backoff included */
+        uint64_t rto = (uint64_t)c->rto_us << (c->backoff > 16 ? 16 : c->backoff);
+        uint64_t max = tcp_ms(s->tcp.cfg.rto_max_ms);
+        info->rto_us = (uint32_t)(rto > max ? max : rto);
+    }
     info->cwnd = c->cwnd;
     info->ssthresh = c->ssthresh;
     info->snd_wnd = t->snd_wnd;
