@@ -151,7 +151,8 @@ typedef struct seqs_dhcp_server {
     uint8_t running;
     uint8_t cfg_error;                 /* seqs_dhcps_cfg_err_t of the last start */
     uint8_t rx[SEQS_DHCPS_RXBUF];
-    uint8_t msg[SEQS_DHCPS_MSG_MAX];
+    uint8_t msg[SEQS_DHCPS_MSG_MAX];   /* the request being handled, then its reply */
+    uint8_t cid[255];                  /* the request's client id, echoed in the reply (RFC 6842) */
 } seqs_dhcp_server_t;
 
 /* A lease as seen by a user (copy). */

@@ -13,10 +13,9 @@
 #include "seqs/wire/dhcp.h"
 
 #define US_PER_S 1000000ull
-#define PORT_SERVER 67
-#define PORT_CLIENT 68
+#define PORT_SERVER SEQS_DHCP_SERVER_PORT
+#define PORT_CLIENT SEQS_DHCP_CLIENT_PORT
 #define LIMITED_BCAST 0xFFFFFFFFu
-#define MIN_REPLY 300            /* RFC 1542 2.1: BOOTP messages of at least 300 octets */
 
 /* seqs_dhcp_lease_t.flags */
 #define LF_HAD_LEASE 0x01        /* an offer made from the client's old binding: a lapse goes back to EXPIRED */
@@ -31,7 +30,7 @@ typedef struct dhcps_req {
     uint8_t has_reqaddr, has_server_id;
     uint8_t id_len, id_folded;          /* key: option 61 (folded if long), or 0 = chaddr */
     uint8_t id[SEQS_DHCPS_CLIENT_ID_MAX];
-    size_t id_off, id_raw_len;          /* where option 61's data sits in srv->msg (for the echo) */
+    size_t id_raw_len;                  /* option 61 as received is in srv->cid (for the echo) */
     uint8_t has_id;
     uint8_t broadcast_dst;              /* the request came to a broadcast address (REBINDING vs RENEWING) */
 } dhcps_req_t;
@@ -318,64 +317,47 @@ static void run_timers(seqs_dhcp_server_t *srv, uint64_t now) {
 
 /* --- replies ------------------------------------------------------------------------- */
 
-static size_t put_opt_addr(uint8_t *p, uint8_t code, uint32_t a) {
-    p[0] = code;
-    p[1] = 4;
-    seqs_put32(p + 2, a);
-    return 6;
-}
-
-static size_t put_opt_u32(uint8_t *p, uint8_t code, uint32_t v) { return put_opt_addr(p, code, v); }
-
 /* Builds the reply to q in srv->msg and sends it. yiaddr 0 for NAK/INFORM. */
 static void reply(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint8_t type, uint32_t yiaddr) {
-    uint8_t *m = srv->msg;
-    size_t o = SEQS_DHCP_OPTIONS_OFF;
-    /* RFC 6842: echo the client identifier. It is moved first, before the
-     * request it sits in is overwritten (memmove: the regions may overlap). */
-    if (q->has_id) {
-        memmove(m + o + 2, m + q->id_off, q->id_raw_len);
-        m[o] = SEQS_DHCP_OPT_CLIENT_ID;
-        m[o + 1] = (uint8_t)q->id_raw_len;
-    }
-    size_t id_bytes = q->has_id ? 2u + q->id_raw_len : 0u;
-    memset(m, 0, SEQS_DHCP_OPTIONS_OFF);
-    m[0] = SEQS_DHCP_OP_REPLY;
-    m[1] = 1;
-    m[2] = 6;
-    seqs_put32(m + 4, q->xid);
-    m[10] = (uint8_t)(q->flags >> 8);
-    m[11] = (uint8_t)q->flags;
+    seqs_dhcp_hdr_t h;
+    memset(&h, 0, sizeof h);
+    h.op = SEQS_DHCP_BOOTREPLY;
+    h.xid = q->xid;
+    h.flags = q->flags;
     if (type == SEQS_DHCP_ACK)
-        seqs_put32(m + 12, q->ciaddr);   /* RFC 2131 table 3: ciaddr of the request in an ACK */
-    seqs_put32(m + 16, yiaddr);
-    seqs_put32(m + 24, q->giaddr);
-    memcpy(m + 28, q->chaddr, 16);
-    seqs_put32(m + 236, SEQS_DHCP_MAGIC);
-    o += id_bytes;
-    m[o++] = SEQS_DHCP_OPT_MSG_TYPE;
-    m[o++] = 1;
-    m[o++] = type;
-    o += put_opt_addr(m + o, SEQS_DHCP_OPT_SERVER_ID, srv->server_addr);
+        h.ciaddr = q->ciaddr;   /* RFC 2131 table 3: ciaddr of the request in an ACK */
+    h.yiaddr = yiaddr;
+    h.giaddr = q->giaddr;
+    memcpy(h.chaddr, q->chaddr, 6);
+    seqs_dhcp_builder_t b;
+    seqs_dhcp_build_begin(&b, srv->msg, sizeof srv->msg, &h);
+    seqs_dhcp_build_opt_u8(&b, SEQS_DHCP_OPT_MSG_TYPE, type);
+    seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_SERVER_ID, srv->server_addr);
     if (type != SEQS_DHCP_NAK) {
         if (yiaddr) {   /* not for INFORM (RFC 2131 4.3.5: no lease time) */
-            o += put_opt_u32(m + o, SEQS_DHCP_OPT_LEASE_TIME, srv->cfg.lease_s);
-            o += put_opt_u32(m + o, SEQS_DHCP_OPT_T1, srv->cfg.lease_s / 2u);
-            o += put_opt_u32(m + o, SEQS_DHCP_OPT_T2, (uint32_t)((uint64_t)srv->cfg.lease_s * 7u / 8u));
+            seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_LEASE_TIME, srv->cfg.lease_s);
+            seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_T1, srv->cfg.lease_s / 2u);
+            seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_T2, (uint32_t)((uint64_t)srv->cfg.lease_s * 7u / 8u));
         }
-        o += put_opt_addr(m + o, SEQS_DHCP_OPT_SUBNET_MASK, srv->mask);
+        seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_SUBNET_MASK, srv->mask);
         if (srv->cfg.router)
-            o += put_opt_addr(m + o, SEQS_DHCP_OPT_ROUTER, srv->cfg.router);
+            seqs_dhcp_build_opt_u32(&b, SEQS_DHCP_OPT_ROUTER, srv->cfg.router);
         if (srv->cfg.dns_count) {
-            m[o++] = SEQS_DHCP_OPT_DNS;
-            m[o++] = (uint8_t)(4u * srv->cfg.dns_count);
-            for (unsigned i = 0; i < srv->cfg.dns_count; i++, o += 4)
-                seqs_put32(m + o, srv->cfg.dns[i]);
+            uint8_t d[4 * SEQS_DHCPS_MAX_DNS];
+            for (unsigned i = 0; i < srv->cfg.dns_count; i++)
+                seqs_put32(d + 4 * i, srv->cfg.dns[i]);
+            seqs_dhcp_build_opt(&b, SEQS_DHCP_OPT_DNS, d, 4u * srv->cfg.dns_count);
         }
     }
-    m[o++] = SEQS_DHCP_OPT_END;
-    while (o < MIN_REPLY)
-        m[o++] = 0;
+    if (q->has_id)   /* RFC 6842: echo the client identifier */
+        seqs_dhcp_build_opt(&b, SEQS_DHCP_OPT_CLIENT_ID, srv->cid, q->id_raw_len);
+    int n = seqs_dhcp_build_end(&b);
+    if (n < 0) {
+        srv->cnt.tx_fail++;
+        return;
+    }
+    size_t o = (size_t)n;
+    uint8_t *m = srv->msg;
     /* RFC 2131 4.1 (p. 23-24): relay first, then ciaddr, else broadcast (see the
      * header: we cannot unicast to chaddr without ARP). NAK: relay or broadcast. */
     uint32_t dst = LIMITED_BCAST;
@@ -570,61 +552,66 @@ static uint32_t fnv1a(const uint8_t *p, size_t n) {
     return h;
 }
 
+/* An option that must be 4 bytes when present: 1 present, 0 absent, -1 bad length. */
+static int opt_addr(const seqs_dhcp_view_t *v, uint8_t code, uint32_t *out) {
+    uint8_t b[4];
+    size_t total = 0;
+    if (!seqs_dhcp_opt_get(v, code, b, sizeof b, &total))
+        return 0;
+    if (total != 4)
+        return -1;
+    *out = seqs_be32(b);
+    return 1;
+}
+
 /* Reads a request through the wire view; returns 0 or counts the drop. */
 static int parse(seqs_dhcp_server_t *srv, size_t len, const seqs_udp_meta_t *meta, dhcps_req_t *q) {
     seqs_dhcp_view_t v;
     switch (seqs_dhcp_view_init(&v, srv->msg, len)) {
-    case SEQS_DHCP_VIEW_OK: break;
-    case SEQS_DHCP_VIEW_TRUNCATED: srv->cnt.drop_truncated++; return -1;
-    case SEQS_DHCP_VIEW_BAD_HW: srv->cnt.drop_htype++; return -1;
-    case SEQS_DHCP_VIEW_BAD_COOKIE: srv->cnt.drop_cookie++; return -1;
+    case SEQS_DHCP_OK: break;
+    case SEQS_DHCP_TRUNCATED: srv->cnt.drop_truncated++; return -1;
+    case SEQS_DHCP_BAD_OP: srv->cnt.drop_op++; return -1;
+    case SEQS_DHCP_BAD_HW: srv->cnt.drop_htype++; return -1;
+    case SEQS_DHCP_BAD_COOKIE: srv->cnt.drop_cookie++; return -1;
+    case SEQS_DHCP_NO_TYPE: srv->cnt.drop_no_type++; return -1;
     default: srv->cnt.drop_options++; return -1;
     }
-    if (seqs_dhcp_op(&v) != SEQS_DHCP_OP_REQUEST) {
+    if (seqs_dhcp_op(&v) != SEQS_DHCP_BOOTREQUEST) {
         srv->cnt.drop_op++;
         return -1;
     }
     memset(q, 0, sizeof *q);
+    q->type = seqs_dhcp_msg_type(&v);
     q->xid = seqs_dhcp_xid(&v);
     q->flags = seqs_dhcp_flags(&v);
     q->ciaddr = seqs_dhcp_ciaddr(&v);
     q->giaddr = seqs_dhcp_giaddr(&v);
     memcpy(q->chaddr, seqs_dhcp_chaddr(&v), 16);
-    seqs_dhcp_opt_t o;
-    if (seqs_dhcp_find_opt(&v, SEQS_DHCP_OPT_MSG_TYPE, &o) != SEQS_OK || o.len != 1) {
-        srv->cnt.drop_no_type++;
+    int r1 = opt_addr(&v, SEQS_DHCP_OPT_REQUESTED_ADDR, &q->reqaddr);
+    int r2 = opt_addr(&v, SEQS_DHCP_OPT_SERVER_ID, &q->server_id);
+    if (r1 < 0 || r2 < 0) {
+        srv->cnt.drop_malformed++;
         return -1;
     }
-    q->type = o.data[0];
-    if (seqs_dhcp_find_opt(&v, SEQS_DHCP_OPT_REQUESTED_IP, &o) == SEQS_OK) {
-        if (o.len != 4) {
-            srv->cnt.drop_malformed++;
+    q->has_reqaddr = (uint8_t)r1;
+    q->has_server_id = (uint8_t)r2;
+    size_t total = 0;
+    if (seqs_dhcp_opt_get(&v, SEQS_DHCP_OPT_CLIENT_ID, srv->cid, sizeof srv->cid, &total) && total >= 1) {
+        if (total > sizeof srv->cid) {
+            srv->cnt.drop_malformed++;   /* RFC 3396 allows it; we keep ids of one option (255 bytes) */
             return -1;
         }
-        q->has_reqaddr = 1;
-        q->reqaddr = seqs_be32(o.data);
-    }
-    if (seqs_dhcp_find_opt(&v, SEQS_DHCP_OPT_SERVER_ID, &o) == SEQS_OK) {
-        if (o.len != 4) {
-            srv->cnt.drop_malformed++;
-            return -1;
-        }
-        q->has_server_id = 1;
-        q->server_id = seqs_be32(o.data);
-    }
-    if (seqs_dhcp_find_opt(&v, SEQS_DHCP_OPT_CLIENT_ID, &o) == SEQS_OK && o.len >= 1) {
         q->has_id = 1;
-        q->id_off = (size_t)(o.data - srv->msg);
-        q->id_raw_len = o.len;
-        if (o.len <= SEQS_DHCPS_CLIENT_ID_MAX) {
-            q->id_len = (uint8_t)o.len;
-            memcpy(q->id, o.data, o.len);
+        q->id_raw_len = total;
+        if (total <= SEQS_DHCPS_CLIENT_ID_MAX) {
+            q->id_len = (uint8_t)total;
+            memcpy(q->id, srv->cid, total);
         } else {
             /* Folded: the first bytes verbatim, then a hash of the whole id. */
             q->id_folded = 1;
             q->id_len = SEQS_DHCPS_CLIENT_ID_MAX;
-            memcpy(q->id, o.data, SEQS_DHCPS_CLIENT_ID_MAX - 4u);
-            seqs_put32(q->id + SEQS_DHCPS_CLIENT_ID_MAX - 4u, fnv1a(o.data, o.len));
+            memcpy(q->id, srv->cid, SEQS_DHCPS_CLIENT_ID_MAX - 4u);
+            seqs_put32(q->id + SEQS_DHCPS_CLIENT_ID_MAX - 4u, fnv1a(srv->cid, total));
         }
     }
     q->broadcast_dst = (uint8_t)(meta->local_addr == LIMITED_BCAST ||
