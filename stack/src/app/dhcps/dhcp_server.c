@@ -61,10 +61,10 @@ seqs_dhcps_cfg_err_t seqs_dhcp_server_check(const seqs_stack_t *s, const seqs_dh
     if (p < 1 || p > 30)
         return SEQS_DHCPS_CFG_PREFIX;
     uint32_t mask = prefix_mask(p), net = self & mask;
-    if (!cfg->table || !cfg->table_len)
-        return SEQS_DHCPS_CFG_NO_TABLE;
     if (!cfg->pool_first || cfg->pool_first > cfg->pool_last)
         return SEQS_DHCPS_CFG_POOL_ORDER;
+    if (!cfg->table || !cfg->table_len)
+        return SEQS_DHCPS_CFG_NO_TABLE;
     if (!host_in_subnet(cfg->pool_first, net, mask) || !host_in_subnet(cfg->pool_last, net, mask))
         return SEQS_DHCPS_CFG_POOL_SUBNET;
     if (in_pool(cfg, self))
