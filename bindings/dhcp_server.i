@@ -12,16 +12,16 @@
 typedef struct seqs_py_dhcps {
     seqs_dhcp_server_t srv;
     seqs_dhcp_server_config_t cfg;
-    seqs_dhcp_lease_t *table;
+    seqs_dhcps_lease_t *table;
     seqs_dhcp_reservation_t *res;
     size_t res_count;
     seqs_stack_t *stack;                /* the stack it runs on, NULL when stopped */
-    seqs_dhcp_lease_t ev[SEQS_PY_DHCPS_EVENTS];
+    seqs_dhcps_lease_t ev[SEQS_PY_DHCPS_EVENTS];
     size_t ev_head, ev_count;
     unsigned long ev_lost;
 } seqs_py_dhcps_t;
 
-static void seqs_py_dhcps_on_event(void *ctx, const seqs_dhcp_lease_t *lease) {
+static void seqs_py_dhcps_on_event(void *ctx, const seqs_dhcps_lease_t *lease) {
     seqs_py_dhcps_t *h = (seqs_py_dhcps_t *)ctx;
     if (h->ev_count == SEQS_PY_DHCPS_EVENTS) {
         h->ev_head = (h->ev_head + 1) % SEQS_PY_DHCPS_EVENTS;
@@ -45,7 +45,7 @@ static int seqs_py_dhcps_config(seqs_py_dhcps_t *h, uint32_t pool_first, uint32_
     if (prefix_len > 32 || table_len > (1u << 24))
         return SEQS_ERR_LIMIT;
     free(h->table);
-    h->table = table_len ? (seqs_dhcp_lease_t *)calloc(table_len, sizeof(seqs_dhcp_lease_t)) : NULL;
+    h->table = table_len ? (seqs_dhcps_lease_t *)calloc(table_len, sizeof(seqs_dhcps_lease_t)) : NULL;
     if (table_len && h->table == NULL)
         return SEQS_ERR_NOBUFS;
     memset(&h->cfg, 0, sizeof h->cfg);
@@ -123,15 +123,15 @@ static void seqs_py_dhcps_free(seqs_py_dhcps_t *h) {
     free(h);
 }
 
-static PyObject *seqs_py_dhcps_lease_tuple(const seqs_dhcp_lease_info_t *i) {
-    return Py_BuildValue("(ksy#y#KB)", (unsigned long)i->addr, seqs_dhcp_lease_state_name(i->state),
+static PyObject *seqs_py_dhcps_lease_tuple(const seqs_dhcps_lease_info_t *i) {
+    return Py_BuildValue("(ksy#y#KB)", (unsigned long)i->addr, seqs_dhcp_server_lease_state_name(i->state),
                          (const char *)i->mac, (Py_ssize_t)6, (const char *)i->id, (Py_ssize_t)i->id_len,
                          (unsigned long long)i->expires_us, i->reserved);
 }
 
 /* Every used entry as (addr, state, mac, client_id, expires_us, reserved). */
 static PyObject *seqs_py_dhcps_leases(seqs_py_dhcps_t *h) {
-    seqs_dhcp_lease_info_t info;
+    seqs_dhcps_lease_info_t info;
     size_t cur = 0;
     PyObject *list = PyList_New(0);
     if (list == NULL)
@@ -154,8 +154,8 @@ static PyObject *seqs_py_dhcps_events(seqs_py_dhcps_t *h) {
     if (list == NULL)
         return NULL;
     while (h->ev_count) {
-        const seqs_dhcp_lease_t *e = &h->ev[h->ev_head];
-        PyObject *t = Py_BuildValue("(ksy#y#Kk)", (unsigned long)e->addr, seqs_dhcp_lease_state_name(e->state),
+        const seqs_dhcps_lease_t *e = &h->ev[h->ev_head];
+        PyObject *t = Py_BuildValue("(ksy#y#Kk)", (unsigned long)e->addr, seqs_dhcp_server_lease_state_name(e->state),
                                     (const char *)e->mac, (Py_ssize_t)6, (const char *)e->id, (Py_ssize_t)e->id_len,
                                     (unsigned long long)e->expires_us, h->ev_lost);
         h->ev_lost = 0;
@@ -188,7 +188,7 @@ static PyObject *seqs_py_dhcps_counters(seqs_py_dhcps_t *h) {
     return d;
 }
 
-static size_t seqs_py_dhcps_lease_entry_size(void) { return sizeof(seqs_dhcp_lease_t); }
+static size_t seqs_py_dhcps_lease_entry_size(void) { return sizeof(seqs_dhcps_lease_t); }
 static size_t seqs_py_dhcps_server_size(void) { return sizeof(seqs_dhcp_server_t); }
 %}
 

@@ -52,9 +52,9 @@ static size_t frame(uint8_t *f, const uint8_t *payload, size_t n, uint32_t dst, 
     return 14 + 20 + 8 + n;
 }
 
-static void check(const seqs_dhcp_lease_t *t, size_t n) {
+static void check(const seqs_dhcps_lease_t *t, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        const seqs_dhcp_lease_t *e = &t[i];
+        const seqs_dhcps_lease_t *e = &t[i];
         if (e->state == SEQS_DHCPS_FREE)
             continue;
         if (e->state > SEQS_DHCPS_DECLINED)
@@ -65,7 +65,7 @@ static void check(const seqs_dhcp_lease_t *t, size_t n) {
         if (e->addr == RESERVED && held && memcmp(e->mac, RES_MAC, 6))
             abort();
         for (size_t j = i + 1; j < n; j++) {
-            const seqs_dhcp_lease_t *o = &t[j];
+            const seqs_dhcps_lease_t *o = &t[j];
             if (o->state == SEQS_DHCPS_FREE)
                 continue;
             if (o->addr == e->addr)
@@ -82,7 +82,7 @@ static void check(const seqs_dhcp_lease_t *t, size_t n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static seqs_stack_t s;   /* large: not on the fuzzer's stack (reinitialised every run) */
     static seqs_dhcp_server_t srv;
-    static seqs_dhcp_lease_t table[7];
+    static seqs_dhcps_lease_t table[7];
     static uint8_t f[SEQS_MAX_FRAME];
     static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     static const uint8_t us_mac[6] = {2, 0, 0, 0, 0, 1};

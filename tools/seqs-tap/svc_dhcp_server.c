@@ -29,7 +29,7 @@ static struct {
 typedef struct dhcps_svc {
     uint32_t first, last;
     seqs_dhcp_server_t *srv;
-    seqs_dhcp_lease_t *table;
+    seqs_dhcps_lease_t *table;
     size_t table_len;
 } dhcps_svc_t;
 
@@ -66,12 +66,12 @@ static int dhcps_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
     return 0;
 }
 
-static void on_lease(void *ctx, const seqs_dhcp_lease_t *l)
+static void on_lease(void *ctx, const seqs_dhcps_lease_t *l)
 {
     (void)ctx;
     char ip[20];
     addr_str(l->addr, ip, sizeof ip);
-    const char *state = seqs_dhcp_lease_state_name(l->state);
+    const char *state = seqs_dhcp_server_lease_state_name(l->state);
     printf("{\"event\":\"dhcp-lease\",\"addr\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"state\":\"%s\"",
            ip, l->mac[0], l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5], state);
     if (l->state == SEQS_DHCPS_BOUND)
@@ -142,13 +142,13 @@ static void dhcps_report(const svc_t *sv, FILE *f)
         fprintf(f, ",\"%s\":%u", seqs_dhcp_server_counter_name(i), seqs_dhcp_server_counter_value(st->srv, i));
     unsigned by[6] = {0};
     size_t cur = 0;
-    seqs_dhcp_lease_info_t li;
+    seqs_dhcps_lease_info_t li;
     while (seqs_dhcp_server_lease_next(st->srv, &cur, &li))
         if (li.state < 6)
             by[li.state]++;
     fprintf(f, ",\"leases\":{");
     for (unsigned k = 1; k < 6; k++)
-        fprintf(f, "%s\"%s\":%u", k > 1 ? "," : "", seqs_dhcp_lease_state_name((int)k), by[k]);
+        fprintf(f, "%s\"%s\":%u", k > 1 ? "," : "", seqs_dhcp_server_lease_state_name((int)k), by[k]);
     fprintf(f, "}");
 }
 

@@ -46,26 +46,26 @@ struct seqs_stack;
 #define SEQS_DHCPS_DEFAULT_DECLINE_HOLD_S 600
 
 /* Lease entry states. */
-typedef enum seqs_dhcp_lease_state {
+typedef enum seqs_dhcps_lease_state {
     SEQS_DHCPS_FREE = 0,       /* entry unused */
     SEQS_DHCPS_OFFERED,        /* held for the client until expires_us (offer hold) */
     SEQS_DHCPS_BOUND,          /* leased until expires_us */
     SEQS_DHCPS_RELEASED,       /* released by the client at expires_us; remembered for its reuse */
     SEQS_DHCPS_EXPIRED,        /* lease ran out at expires_us; remembered for the client's reuse */
     SEQS_DHCPS_DECLINED        /* the client said the address is in use: not offered until expires_us */
-} seqs_dhcp_lease_state_t;
+} seqs_dhcps_lease_state_t;
 
 /* One lease table entry (the caller allocates an array of them; members are
  * read-only for the caller, use seqs_dhcp_server_lease_next() to walk them). */
-typedef struct seqs_dhcp_lease {
+typedef struct seqs_dhcps_lease {
     uint64_t expires_us;       /* see the states above */
     uint32_t addr;
-    uint8_t state;             /* seqs_dhcp_lease_state_t */
+    uint8_t state;             /* seqs_dhcps_lease_state_t */
     uint8_t flags;             /* private */
     uint8_t mac[6];            /* chaddr of the client */
     uint8_t id_len;            /* option 61 length (0: the client is known by chaddr) */
     uint8_t id[SEQS_DHCPS_CLIENT_ID_MAX];
-} seqs_dhcp_lease_t;
+} seqs_dhcps_lease_t;
 
 typedef struct seqs_dhcp_reservation {
     uint8_t mac[6];
@@ -73,7 +73,7 @@ typedef struct seqs_dhcp_reservation {
 } seqs_dhcp_reservation_t;
 
 /* Events reported to cfg.on_event (the lease's state after the change). */
-typedef void (*seqs_dhcp_server_event_fn)(void *ctx, const seqs_dhcp_lease_t *lease);
+typedef void (*seqs_dhcp_server_event_fn)(void *ctx, const seqs_dhcps_lease_t *lease);
 
 typedef struct seqs_dhcp_server_config {
     uint32_t pool_first, pool_last;   /* inclusive range, inside the subnet */
@@ -86,7 +86,7 @@ typedef struct seqs_dhcp_server_config {
     uint32_t decline_hold_s;          /* 0 = SEQS_DHCPS_DEFAULT_DECLINE_HOLD_S */
     const seqs_dhcp_reservation_t *reservations;  /* kept by pointer: must outlive the server */
     size_t reservation_count;
-    seqs_dhcp_lease_t *table;         /* caller's lease table (zeroed by start) */
+    seqs_dhcps_lease_t *table;         /* caller's lease table (zeroed by start) */
     size_t table_len;                 /* >= pool size + reservations outside the pool */
     seqs_dhcp_server_event_fn on_event;   /* optional: bound/released/expired/declined */
     void *event_ctx;
@@ -156,15 +156,15 @@ typedef struct seqs_dhcp_server {
 } seqs_dhcp_server_t;
 
 /* A lease as seen by a user (copy). */
-typedef struct seqs_dhcp_lease_info {
+typedef struct seqs_dhcps_lease_info {
     uint32_t addr;
-    uint8_t state;             /* seqs_dhcp_lease_state_t */
+    uint8_t state;             /* seqs_dhcps_lease_state_t */
     uint8_t mac[6];
     uint8_t id_len;
     uint8_t id[SEQS_DHCPS_CLIENT_ID_MAX];
     uint64_t expires_us;
     uint8_t reserved;          /* the address is a static reservation */
-} seqs_dhcp_lease_info_t;
+} seqs_dhcps_lease_info_t;
 
 /* Checks cfg against the stack's address; SEQS_DHCPS_CFG_OK or the first problem. */
 seqs_dhcps_cfg_err_t seqs_dhcp_server_check(const struct seqs_stack *s, const seqs_dhcp_server_config_t *cfg);
@@ -193,8 +193,8 @@ enum { SEQS_DHCPS_COUNTER_COUNT = 0 SEQS_DHCPS_COUNTERS(SEQS_DHCPS_X_ONE) };
 
 /* Walks the table: starting with *cursor = 0, each call copies the next used
  * entry into *out and returns 1, or returns 0 at the end. */
-int seqs_dhcp_server_lease_next(const seqs_dhcp_server_t *srv, size_t *cursor, seqs_dhcp_lease_info_t *out);
-/* Name of a seqs_dhcp_lease_state_t ("free", "offered", "bound", "released", "expired", "declined"). */
-const char *seqs_dhcp_lease_state_name(int state);
+int seqs_dhcp_server_lease_next(const seqs_dhcp_server_t *srv, size_t *cursor, seqs_dhcps_lease_info_t *out);
+/* Name of a seqs_dhcps_lease_state_t ("free", "offered", "bound", "released", "expired", "declined"). */
+const char *seqs_dhcp_server_lease_state_name(int state);
 
 #endif

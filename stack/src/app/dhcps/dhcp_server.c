@@ -17,7 +17,7 @@
 #define PORT_CLIENT SEQS_DHCP_CLIENT_PORT
 #define LIMITED_BCAST 0xFFFFFFFFu
 
-/* seqs_dhcp_lease_t.flags */
+/* seqs_dhcps_lease_t.flags */
 #define LF_HAD_LEASE 0x01        /* an offer made from the client's old binding: a lapse goes back to EXPIRED */
 #define LF_ID_FOLDED 0x02        /* id holds a folded long client id (prefix + hash) */
 
@@ -129,19 +129,19 @@ static const seqs_dhcp_reservation_t *reservation_for_addr(const seqs_dhcp_serve
     return NULL;
 }
 
-static seqs_dhcp_lease_t *entry_for_addr(seqs_dhcp_server_t *srv, uint32_t a) {
+static seqs_dhcps_lease_t *entry_for_addr(seqs_dhcp_server_t *srv, uint32_t a) {
     for (size_t i = 0; i < srv->cfg.table_len; i++)
         if (srv->cfg.table[i].state != SEQS_DHCPS_FREE && srv->cfg.table[i].addr == a)
             return &srv->cfg.table[i];
     return NULL;
 }
 
-static int held(const seqs_dhcp_lease_t *e) {
+static int held(const seqs_dhcps_lease_t *e) {
     return e->state == SEQS_DHCPS_OFFERED || e->state == SEQS_DHCPS_BOUND;
 }
 
 /* Does entry e belong to the client of req? (DECLINED entries belong to nobody.) */
-static int owned_by(const seqs_dhcp_lease_t *e, const dhcps_req_t *q) {
+static int owned_by(const seqs_dhcps_lease_t *e, const dhcps_req_t *q) {
     if (e->state == SEQS_DHCPS_FREE || e->state == SEQS_DHCPS_DECLINED)
         return 0;
     if (q->has_id)
@@ -150,19 +150,19 @@ static int owned_by(const seqs_dhcp_lease_t *e, const dhcps_req_t *q) {
     return e->id_len == 0 && !memcmp(e->mac, q->chaddr, 6);
 }
 
-static seqs_dhcp_lease_t *entry_for_client(seqs_dhcp_server_t *srv, const dhcps_req_t *q) {
+static seqs_dhcps_lease_t *entry_for_client(seqs_dhcp_server_t *srv, const dhcps_req_t *q) {
     for (size_t i = 0; i < srv->cfg.table_len; i++)
         if (owned_by(&srv->cfg.table[i], q))
             return &srv->cfg.table[i];
     return NULL;
 }
 
-static void emit(seqs_dhcp_server_t *srv, const seqs_dhcp_lease_t *e) {
+static void emit(seqs_dhcp_server_t *srv, const seqs_dhcps_lease_t *e) {
     if (srv->cfg.on_event)
         srv->cfg.on_event(srv->cfg.event_ctx, e);
 }
 
-static void set_key(seqs_dhcp_lease_t *e, const dhcps_req_t *q) {
+static void set_key(seqs_dhcps_lease_t *e, const dhcps_req_t *q) {
     memcpy(e->mac, q->chaddr, 6);
     e->id_len = q->has_id ? q->id_len : 0;
     memset(e->id, 0, sizeof e->id);
@@ -174,7 +174,7 @@ static void set_key(seqs_dhcp_lease_t *e, const dhcps_req_t *q) {
 /* The offer hold ran out, or the client chose another server (RFC 2131 4.3.2):
  * the address goes back; an offer made from the client's old binding leaves it
  * remembered as EXPIRED, a fresh one forgets the address. */
-static void withdraw_offer(seqs_dhcp_server_t *srv, seqs_dhcp_lease_t *e, uint64_t now) {
+static void withdraw_offer(seqs_dhcp_server_t *srv, seqs_dhcps_lease_t *e, uint64_t now) {
     srv->cnt.offers_withdrawn++;
     if (e->flags & LF_HAD_LEASE) {
         e->state = SEQS_DHCPS_EXPIRED;
@@ -186,13 +186,13 @@ static void withdraw_offer(seqs_dhcp_server_t *srv, seqs_dhcp_lease_t *e, uint64
 
 /* Gives address a to the client of q as an OFFERED entry (or keeps its BOUND
  * one). Any other entry the client owns is forgotten: one entry per client. */
-static seqs_dhcp_lease_t *claim(seqs_dhcp_server_t *srv, uint32_t a, const dhcps_req_t *q, uint64_t now) {
-    seqs_dhcp_lease_t *mine = entry_for_client(srv, q);
+static seqs_dhcps_lease_t *claim(seqs_dhcp_server_t *srv, uint32_t a, const dhcps_req_t *q, uint64_t now) {
+    seqs_dhcps_lease_t *mine = entry_for_client(srv, q);
     if (mine && mine->addr != a) {
         memset(mine, 0, sizeof *mine);
         mine = NULL;
     }
-    seqs_dhcp_lease_t *e = mine ? mine : entry_for_addr(srv, a);
+    seqs_dhcps_lease_t *e = mine ? mine : entry_for_addr(srv, a);
     if (!e) {
         for (size_t i = 0; i < srv->cfg.table_len && !e; i++)
             if (srv->cfg.table[i].state == SEQS_DHCPS_FREE)
@@ -212,7 +212,7 @@ static seqs_dhcp_lease_t *claim(seqs_dhcp_server_t *srv, uint32_t a, const dhcps
     return e;
 }
 
-static void bind(seqs_dhcp_server_t *srv, seqs_dhcp_lease_t *e, uint64_t now) {
+static void bind(seqs_dhcp_server_t *srv, seqs_dhcps_lease_t *e, uint64_t now) {
     e->state = SEQS_DHCPS_BOUND;
     e->flags = (uint8_t)(e->flags & LF_ID_FOLDED);
     e->expires_us = now + (uint64_t)srv->cfg.lease_s * US_PER_S;
@@ -221,8 +221,8 @@ static void bind(seqs_dhcp_server_t *srv, seqs_dhcp_lease_t *e, uint64_t now) {
 
 /* Can address a go to the client of q? Its own entry, its reservation, or a pool
  * address nobody holds or remembers (and not reserved for someone else). */
-static seqs_dhcp_lease_t *assignable(seqs_dhcp_server_t *srv, uint32_t a, const dhcps_req_t *q, uint64_t now) {
-    seqs_dhcp_lease_t *e = entry_for_addr(srv, a);
+static seqs_dhcps_lease_t *assignable(seqs_dhcp_server_t *srv, uint32_t a, const dhcps_req_t *q, uint64_t now) {
+    seqs_dhcps_lease_t *e = entry_for_addr(srv, a);
     if (e && owned_by(e, q))
         return e;
     if (e && e->state != SEQS_DHCPS_FREE)
@@ -240,19 +240,19 @@ static seqs_dhcp_lease_t *assignable(seqs_dhcp_server_t *srv, uint32_t a, const 
  * its current or previous binding, the requested address (option 50) when
  * valid and free, a never-used pool address, then the binding that ended
  * longest ago (released/expired). NULL: nothing to offer. */
-static seqs_dhcp_lease_t *choose(seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t now) {
+static seqs_dhcps_lease_t *choose(seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t now) {
     const seqs_dhcp_reservation_t *r = reservation_for_mac(srv, q->chaddr);
     if (r) {
-        seqs_dhcp_lease_t *e = entry_for_addr(srv, r->addr);
+        seqs_dhcps_lease_t *e = entry_for_addr(srv, r->addr);
         if (e && e->state == SEQS_DHCPS_DECLINED)
             return NULL;
         return claim(srv, r->addr, q, now);
     }
-    seqs_dhcp_lease_t *mine = entry_for_client(srv, q);
+    seqs_dhcps_lease_t *mine = entry_for_client(srv, q);
     if (mine && in_pool(&srv->cfg, mine->addr) && !reservation_for_addr(srv, mine->addr))
         return claim(srv, mine->addr, q, now);
     if (q->has_reqaddr) {
-        seqs_dhcp_lease_t *e = assignable(srv, q->reqaddr, q, now);
+        seqs_dhcps_lease_t *e = assignable(srv, q->reqaddr, q, now);
         if (e)
             return e;
     }
@@ -265,9 +265,9 @@ static seqs_dhcp_lease_t *choose(seqs_dhcp_server_t *srv, const dhcps_req_t *q, 
         srv->fresh_cursor = (off + 1u) % size;
         return claim(srv, a, q, now);
     }
-    seqs_dhcp_lease_t *old = NULL;
+    seqs_dhcps_lease_t *old = NULL;
     for (size_t i = 0; i < srv->cfg.table_len; i++) {
-        seqs_dhcp_lease_t *e = &srv->cfg.table[i];
+        seqs_dhcps_lease_t *e = &srv->cfg.table[i];
         if ((e->state == SEQS_DHCPS_RELEASED || e->state == SEQS_DHCPS_EXPIRED) && in_pool(&srv->cfg, e->addr) &&
             !reservation_for_addr(srv, e->addr) && (!old || e->expires_us < old->expires_us))
             old = e;
@@ -287,7 +287,7 @@ static seqs_dhcp_lease_t *choose(seqs_dhcp_server_t *srv, const dhcps_req_t *q, 
 static void recompute_due(seqs_dhcp_server_t *srv) {
     uint64_t due = SEQS_NEVER;
     for (size_t i = 0; i < srv->cfg.table_len; i++) {
-        const seqs_dhcp_lease_t *e = &srv->cfg.table[i];
+        const seqs_dhcps_lease_t *e = &srv->cfg.table[i];
         if ((held(e) || e->state == SEQS_DHCPS_DECLINED) && e->expires_us < due)
             due = e->expires_us;
     }
@@ -298,7 +298,7 @@ static void run_timers(seqs_dhcp_server_t *srv, uint64_t now) {
     if (now < srv->next_due)
         return;
     for (size_t i = 0; i < srv->cfg.table_len; i++) {
-        seqs_dhcp_lease_t *e = &srv->cfg.table[i];
+        seqs_dhcps_lease_t *e = &srv->cfg.table[i];
         if (e->expires_us > now)
             continue;
         if (e->state == SEQS_DHCPS_OFFERED) {
@@ -388,7 +388,7 @@ static int in_served_subnet(const seqs_dhcp_server_t *srv, uint32_t a) {
 }
 
 static void on_discover(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t now) {
-    seqs_dhcp_lease_t *e = choose(srv, q, now);
+    seqs_dhcps_lease_t *e = choose(srv, q, now);
     if (!e) {
         srv->cnt.pool_exhausted++;   /* S9: no OFFER, never a duplicate */
         return;
@@ -396,13 +396,13 @@ static void on_discover(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_re
     reply(s, srv, q, SEQS_DHCP_OFFER, e->addr);
 }
 
-static void ack(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req_t *q, seqs_dhcp_lease_t *e, uint64_t now) {
+static void ack(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req_t *q, seqs_dhcps_lease_t *e, uint64_t now) {
     bind(srv, e, now);
     reply(s, srv, q, SEQS_DHCP_ACK, e->addr);
 }
 
 static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t now) {
-    seqs_dhcp_lease_t *mine = entry_for_client(srv, q);
+    seqs_dhcps_lease_t *mine = entry_for_client(srv, q);
     if (q->has_server_id) {
         /* SELECTING (RFC 2131 4.3.2) */
         if (q->server_id != srv->server_addr) {
@@ -416,7 +416,7 @@ static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req
             srv->cnt.drop_malformed++;
             return;
         }
-        seqs_dhcp_lease_t *e = assignable(srv, q->reqaddr, q, now);
+        seqs_dhcps_lease_t *e = assignable(srv, q->reqaddr, q, now);
         if (!e) {
             reply(s, srv, q, SEQS_DHCP_NAK, 0);
             return;
@@ -435,7 +435,7 @@ static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req
             reply(s, srv, q, SEQS_DHCP_NAK, 0);
             return;
         }
-        seqs_dhcp_lease_t *holder = entry_for_addr(srv, a);
+        seqs_dhcps_lease_t *holder = entry_for_addr(srv, a);
         const seqs_dhcp_reservation_t *r = reservation_for_addr(srv, a);
         if ((holder && !owned_by(holder, q) && (held(holder) || holder->state == SEQS_DHCPS_DECLINED)) ||
             (r && memcmp(r->mac, q->chaddr, 6) != 0)) {
@@ -444,7 +444,7 @@ static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req
         }
         const seqs_dhcp_reservation_t *own = reservation_for_mac(srv, q->chaddr);
         if (own) {
-            seqs_dhcp_lease_t *e = own->addr == a ? assignable(srv, a, q, now) : NULL;
+            seqs_dhcps_lease_t *e = own->addr == a ? assignable(srv, a, q, now) : NULL;
             if (!e)
                 reply(s, srv, q, SEQS_DHCP_NAK, 0);
             else
@@ -470,7 +470,7 @@ static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req
     }
     const seqs_dhcp_reservation_t *own = reservation_for_mac(srv, q->chaddr);
     if (own && own->addr == c) {
-        seqs_dhcp_lease_t *e = assignable(srv, c, q, now);
+        seqs_dhcps_lease_t *e = assignable(srv, c, q, now);
         if (e) {
             ack(s, srv, q, e, now);
             return;
@@ -479,7 +479,7 @@ static void on_request(seqs_stack_t *s, seqs_dhcp_server_t *srv, const dhcps_req
     if (q->broadcast_dst) {
         /* REBINDING: NAK only what we can judge (RFC 2131 4.3.2: an address of our
          * subnet that is someone else's); otherwise another server may know it. */
-        seqs_dhcp_lease_t *holder = in_served_subnet(srv, c) ? entry_for_addr(srv, c) : NULL;
+        seqs_dhcps_lease_t *holder = in_served_subnet(srv, c) ? entry_for_addr(srv, c) : NULL;
         const seqs_dhcp_reservation_t *r = reservation_for_addr(srv, c);
         if ((holder && !owned_by(holder, q)) || (r && memcmp(r->mac, q->chaddr, 6) != 0)) {
             reply(s, srv, q, SEQS_DHCP_NAK, 0);
@@ -500,7 +500,7 @@ static void on_decline(seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t n
         srv->cnt.drop_other_server++;
         return;
     }
-    seqs_dhcp_lease_t *e = entry_for_addr(srv, q->reqaddr);
+    seqs_dhcps_lease_t *e = entry_for_addr(srv, q->reqaddr);
     if (!e || !held(e) || !owned_by(e, q)) {
         srv->cnt.ignored_decline++;
         return;
@@ -523,7 +523,7 @@ static void on_release(seqs_dhcp_server_t *srv, const dhcps_req_t *q, uint64_t n
         srv->cnt.drop_other_server++;
         return;
     }
-    seqs_dhcp_lease_t *e = entry_for_client(srv, q);
+    seqs_dhcps_lease_t *e = entry_for_client(srv, q);
     if (!e || e->addr != q->ciaddr || !held(e)) {
         srv->cnt.ignored_release++;
         return;
@@ -736,11 +736,11 @@ uint32_t seqs_dhcp_server_counter_value(const seqs_dhcp_server_t *srv, unsigned 
     return 0;
 }
 
-int seqs_dhcp_server_lease_next(const seqs_dhcp_server_t *srv, size_t *cursor, seqs_dhcp_lease_info_t *out) {
+int seqs_dhcp_server_lease_next(const seqs_dhcp_server_t *srv, size_t *cursor, seqs_dhcps_lease_info_t *out) {
     if (!srv || !cursor || !out || !srv->cfg.table)
         return 0;
     while (*cursor < srv->cfg.table_len) {
-        const seqs_dhcp_lease_t *e = &srv->cfg.table[(*cursor)++];
+        const seqs_dhcps_lease_t *e = &srv->cfg.table[(*cursor)++];
         if (e->state == SEQS_DHCPS_FREE)
             continue;
         memset(out, 0, sizeof *out);
@@ -758,7 +758,7 @@ int seqs_dhcp_server_lease_next(const seqs_dhcp_server_t *srv, size_t *cursor, s
     return 0;
 }
 
-const char *seqs_dhcp_lease_state_name(int state) {
+const char *seqs_dhcp_server_lease_state_name(int state) {
     static const char *const names[] = {"free", "offered", "bound", "released", "expired", "declined"};
     return state >= 0 && state < 6 ? names[state] : "unknown";
 }
