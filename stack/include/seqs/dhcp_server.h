@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "opts.h"   /* SEQS_OPTS_FILE may override the SEQS_DHCPS_* limits below */
 #include "udp.h"
 
 struct seqs_stack;

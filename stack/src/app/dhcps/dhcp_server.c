@@ -641,10 +641,14 @@ static void handle(seqs_stack_t *s, seqs_dhcp_server_t *srv, size_t len, const s
 
 static void srv_poll(seqs_stack_t *s, seqs_app_t *app, uint64_t now) {
     seqs_dhcp_server_t *srv = from_app(app);
+    /* Polled after every frame the stack receives: the O(table) work (timers,
+     * the next deadline) only when a timer is due or a request arrived. */
+    int changed = now >= srv->next_due;
     run_timers(srv, now);
     seqs_udp_meta_t meta;
     int n;
     while ((n = seqs_udp_recvfrom(s, srv->sock, srv->msg, sizeof srv->msg, &meta)) >= 0) {
+        changed = 1;
         srv->cnt.rx++;
         if (meta.truncated) {
             srv->cnt.drop_truncated++;
@@ -655,7 +659,8 @@ static void srv_poll(seqs_stack_t *s, seqs_app_t *app, uint64_t now) {
             continue;   /* our address went away: nothing to serve from */
         handle(s, srv, (size_t)n, &meta, now);
     }
-    recompute_due(srv);
+    if (changed)
+        recompute_due(srv);
 }
 
 static uint64_t srv_deadline(const seqs_stack_t *s, const seqs_app_t *app) {
