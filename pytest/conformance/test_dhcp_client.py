@@ -179,6 +179,18 @@ def test_offer_answered_with_broadcast_request_naming_server(dwire):
 
 
 @pytest.mark.conformance("D3")
+def test_request_repeats_secs_of_the_discover(dwire):
+    """RFC 2131 4.4.1: the REQUEST uses the same 'secs' value as the DISCOVER it answers."""
+    start(dwire)
+    first_discover(dwire)
+    d = dhcp_frames(dwire.advance(s=13))[-1]   # the second retransmission, secs 10..14
+    assert d[BOOTP].secs >= 9   # 4±1 + 8±1 s after the first
+    dwire.advance(s=2)
+    r = dhcp_frames(dwire.send(reply(d, "offer")))[0]
+    assert r[BOOTP].secs == d[BOOTP].secs
+
+
+@pytest.mark.conformance("D3")
 def test_second_offer_and_other_servers_ack_ignored(dwire):
     """RFC 2131 4.4.1: the client takes one offer; later OFFERs and an ACK/NAK from a server it did
     not choose are ignored (counted), the chosen server's ACK is taken."""
@@ -396,11 +408,18 @@ def test_t2_broadcast_rebind_accepts_any_server(dwire):
 def test_lease_expiry_removes_address_and_restarts(dwire):
     """RFC 2131 4.4.5: if the lease runs out while rebinding, the client stops using the address
     (removed from the stack; TCP on it is aborted) and goes back to INIT (DISCOVER)."""
+    from scapy.layers.inet import TCP
     c = start(dwire)
     _, t_req, _ = bind(dwire, c)
     t0 = t_req / 1e6
+    conn = dwire.stack.tcp_connect(SERVER, 80)
+    syn = next(f for f in dwire.drain() if TCP in f)
+    dwire.send(Ether(src=SERVER_MAC, dst=US_MAC) / IP(src=SERVER, dst=YI) /
+               TCP(sport=80, dport=syn[TCP].sport, flags="SA", seq=1000, ack=syn[TCP].seq + 1))
+    assert conn.state == "ESTABLISHED"
     frames = dhcp_frames(dwire.advance_to(int((t0 + 120) * 1e6) + 1000))
     assert [mtype(f) for f in frames][-1] == 1, dwire.summarize(frames)
+    assert not conn.alive or conn.state == "CLOSED", conn   # documented: expiry aborts TCP on the address
     assert frames[-1].time == pytest.approx(t0 + 120, abs=1e-3)
     assert dwire.stack.addr is None and not c.done and c.lease is None
     assert c.state == "selecting" and c.counter("expired") == 1

@@ -133,6 +133,7 @@ typedef struct seqs_dhcp_client {
     seqs_udp_t sock;
     uint8_t state, flags, tries, nak_streak, pending, xid_used;
     uint8_t hostname_len, client_id_len;
+    uint16_t disc_secs;        /* secs of the last DISCOVER (repeated by its REQUEST) */
     uint8_t mac[6];
     char hostname[SEQS_DHCP_HOSTNAME_MAX];
     uint8_t client_id[SEQS_DHCP_CLIENT_ID_MAX];

@@ -87,6 +87,11 @@ static int unicast_ok(uint32_t a) {
 static void send_msg(seqs_stack_t *s, seqs_dhcp_client_t *c, uint8_t type, uint64_t now) {
     uint64_t secs = (now - c->exch_start) / US_PER_S;
     seqs_dhcp_hdr_t h = {.op = SEQS_DHCP_BOOTREQUEST, .xid = c->xid, .secs = (uint16_t)(secs > 0xFFFF ? 0xFFFF : secs)};
+    /* RFC 2131 4.4.1: the REQUEST answering an OFFER repeats the DISCOVER's secs. */
+    if (type == SEQS_DHCP_DISCOVER)
+        c->disc_secs = h.secs;
+    else if (type == SEQS_DHCP_REQUEST && c->state == SEQS_DHCP_REQUESTING)
+        h.secs = c->disc_secs;
     memcpy(h.chaddr, c->mac, 6);
     uint32_t dst = 0xFFFFFFFFu;
     int renewing = c->state == SEQS_DHCP_RENEWING, rebinding = c->state == SEQS_DHCP_REBINDING;
@@ -171,6 +176,7 @@ static void start_selecting(seqs_stack_t *s, seqs_dhcp_client_t *c, uint64_t now
 /* RFC 2131 3.1 step 5 / RFC 5227: the address is in use elsewhere. */
 static void decline(seqs_stack_t *s, seqs_dhcp_client_t *c, uint64_t now) {
     c->cnt.conflicts++;
+    c->requested = 0;   /* never hint the address in use again */
     send_msg(s, c, SEQS_DHCP_DECLINE, now);
     drop_address(s, c);
     memset(&c->lease, 0, sizeof c->lease);
