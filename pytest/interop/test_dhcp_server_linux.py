@@ -280,3 +280,35 @@ def test_three_udhcpc_clients_never_share_an_address_and_rejoin_their_own(segmen
     rep = seg.report()
     svc = next(s for s in rep["services"] if s["service"] == "dhcp-server")
     assert svc["leases"]["bound"] == 3
+
+
+@pytest.mark.conformance("S12")
+def test_seqs_tap_dhcp_client_binds_from_seqs_tap_dhcp_server(segment):
+    """seqs on both ends through a Linux bridge: `seqs-tap --dhcp` gets a pool address from
+    `seqs-tap --dhcp-server` with the configured mask, router and DNS, and both sides agree."""
+    seg = segment
+    mac = "02:00:00:00:40:01"
+    client = SeqsTap(f"{seg.tag}c"[:15], seg.ns.name, mac=mac, binary=need_binary(), extra=["--bridge", "br0"])
+    i = client.argv.index("--ip")
+    del client.argv[i:i + 2]   # --dhcp replaces --ip
+    client.argv += ["--dhcp"]
+    client.start()
+    try:
+        end = time.monotonic() + 30
+        ev = None
+        while time.monotonic() < end and ev is None:
+            try:
+                line = client.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            assert line is not None, f"seqs-tap --dhcp exited: {client.stderr}"
+            if line.startswith("{") and '"event":"dhcp"' in line and json.loads(line)["state"] == "bound":
+                ev = json.loads(line)
+        assert ev is not None, f"seqs-tap --dhcp not bound within 30 s: {client.stderr}"
+        addr = ev["addr"].split("/")[0]
+        assert addr in POOL and ev["addr"].endswith("/24")
+        assert ev["router"] == "192.0.2.1" and ev["dns"] == ["192.0.2.53"] and ev["lease_s"] == LEASE
+        srv_ev = seg.wait_event(lambda e: e["mac"] == mac and e["state"] == "bound", 10, "seqs client bound")
+        assert srv_ev["addr"] == addr
+    finally:
+        client.kill()
