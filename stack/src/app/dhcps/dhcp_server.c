@@ -224,9 +224,9 @@ static void bind(seqs_dhcp_server_t *srv, seqs_dhcps_lease_t *e, uint64_t now) {
 static seqs_dhcps_lease_t *assignable(seqs_dhcp_server_t *srv, uint32_t a, const dhcps_req_t *q, uint64_t now) {
     seqs_dhcps_lease_t *e = entry_for_addr(srv, a);
     if (e && owned_by(e, q))
-        return e;
-    if (e && e->state != SEQS_DHCPS_FREE)
-        return NULL;
+        return claim(srv, a, q, now);   /* its own: kept if BOUND, else held for it again */
+    if (e)
+        return NULL;   /* someone else's, or declined (a remembered address is not taken by request) */
     const seqs_dhcp_reservation_t *r = reservation_for_addr(srv, a);
     if (r ? memcmp(r->mac, q->chaddr, 6) != 0 : !in_pool(&srv->cfg, a))
         return NULL;
