@@ -17,8 +17,66 @@ typedef struct seqs_py_http_server {
     PyObject *handlers[SEQS_HTTP_MAX_ROUTES];
     char *prefixes[SEQS_HTTP_MAX_ROUTES];
     PyObject **keep;                /* per connection: the body of a response in flight */
-    unsigned bad_returns;
+    struct seqs_py_stream *streams; /* per connection: an iterator streamed chunked */
+    unsigned bad_returns, stream_errors;
 } seqs_py_http_server_t;
+
+/* A handler's body given as an iterable of bytes: sent chunked as the send buffer drains. */
+typedef struct seqs_py_stream {
+    seqs_py_http_server_t *p;
+    PyObject *it, *cur;
+    Py_ssize_t pos;
+} seqs_py_stream_t;
+
+static void seqs_py_stream_clear(seqs_py_stream_t *st) {
+    Py_CLEAR(st->it);
+    Py_CLEAR(st->cur);
+    st->pos = 0;
+}
+
+static int seqs_py_stream_source(void *ctx, uint64_t offset, uint8_t *dst, size_t cap) {
+    seqs_py_stream_t *st = (seqs_py_stream_t *)ctx;
+    (void)offset;
+    while (st->it != NULL) {
+        if (st->cur != NULL && st->pos < PyBytes_GET_SIZE(st->cur)) {
+            size_t n = (size_t)(PyBytes_GET_SIZE(st->cur) - st->pos);
+            if (n > cap)
+                n = cap;
+            memcpy(dst, PyBytes_AS_STRING(st->cur) + st->pos, n);
+            st->pos += (Py_ssize_t)n;
+            return (int)n;
+        }
+        Py_CLEAR(st->cur);
+        st->pos = 0;
+        {
+            PyObject *nx = PyIter_Next(st->it);
+            if (nx == NULL) {
+                if (PyErr_Occurred()) {
+                    PyErr_Clear();
+                    st->p->stream_errors++;
+                    seqs_py_stream_clear(st);
+                    return -1;      /* the connection is aborted: the body is incomplete */
+                }
+                seqs_py_stream_clear(st);
+                return 0;           /* last-chunk */
+            }
+            if (PyUnicode_Check(nx)) {
+                st->cur = PyUnicode_AsUTF8String(nx);
+                Py_DECREF(nx);
+            } else {
+                st->cur = PyBytes_FromObject(nx);
+                Py_DECREF(nx);
+            }
+            if (st->cur == NULL) {
+                PyErr_Clear();
+                st->p->stream_errors++;
+                seqs_py_stream_clear(st);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
 
 static PyObject *seqs_py_http_fields(const seqs_http_msg_t *m) {
     PyObject *list = PyList_New(0);
@@ -83,6 +141,25 @@ static void seqs_py_http_trampoline(seqs_http_server_t *srv, seqs_http_sconn_t *
             return;
         }
     }
+    if (!PyObject_CheckBuffer(bobj)) {
+        seqs_py_stream_t *st = &p->streams[ci];
+        PyObject *it = PyObject_GetIter(bobj);
+        if (it == NULL) {
+            PyErr_Clear();
+            Py_DECREF(res);
+            p->bad_returns++;
+            return;
+        }
+        seqs_py_stream_clear(st);
+        st->p = p;
+        st->it = it;
+        if (seqs_http_respond_stream(c, status, hdr, -1, seqs_py_stream_source, st) != SEQS_OK) {
+            seqs_py_stream_clear(st);
+            p->bad_returns++;
+        }
+        Py_DECREF(res);
+        return;
+    }
     if (PyObject_GetBuffer(bobj, &view, PyBUF_SIMPLE) != 0) {
         PyErr_Clear();
         Py_DECREF(res);
@@ -115,8 +192,9 @@ static seqs_py_http_server_t *seqs_py_http_server_new(unsigned int max_conns, si
     /* one TCP slot more than the cap, so a connection over the cap can be told 503 */
     p->pool = (uint8_t *)calloc((size_t)max_conns + 1, (tcp_rx + tcp_tx) ? tcp_rx + tcp_tx : 1);
     p->keep = (PyObject **)calloc(max_conns, sizeof(PyObject *));
-    if (!p->conns || !p->bufs || !p->pool || !p->keep) {
-        free(p->conns); free(p->bufs); free(p->pool); free(p->keep); free(p);
+    p->streams = (seqs_py_stream_t *)calloc(max_conns, sizeof(seqs_py_stream_t));
+    if (!p->conns || !p->bufs || !p->pool || !p->keep || !p->streams) {
+        free(p->conns); free(p->bufs); free(p->pool); free(p->keep); free(p->streams); free(p);
         return NULL;
     }
     return p;
@@ -192,14 +270,16 @@ static void seqs_py_http_server_free(seqs_py_http_server_t *p) {
         Py_XDECREF(p->handlers[i]);
         free(p->prefixes[i]);
     }
-    for (i = 0; i < p->max_conns; i++)
+    for (i = 0; i < p->max_conns; i++) {
         Py_XDECREF(p->keep[i]);
-    free(p->conns); free(p->bufs); free(p->pool); free(p->keep); free(p);
+        seqs_py_stream_clear(&p->streams[i]);
+    }
+    free(p->conns); free(p->bufs); free(p->pool); free(p->keep); free(p->streams); free(p);
 }
 
 static PyObject *seqs_py_http_server_counters(seqs_py_http_server_t *p) {
     const seqs_http_server_counters_t *c = &p->srv.counters;
-    return Py_BuildValue("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+    return Py_BuildValue("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
         "conns_accepted", c->conns_accepted, "conns_rejected", c->conns_rejected,
         "requests", c->requests, "responses", c->responses, "bad_request", c->bad_request,
         "uri_too_long", c->uri_too_long, "fields_too_large", c->fields_too_large,
@@ -209,7 +289,8 @@ static PyObject *seqs_py_http_server_counters(seqs_py_http_server_t *p) {
         "no_response", c->no_response, "request_timeouts", c->request_timeouts,
         "idle_closes", c->idle_closes, "linger_timeouts", c->linger_timeouts,
         "continues", c->continues, "conn_errors", c->conn_errors,
-        "active", seqs_http_server_active(&p->srv), "bad_returns", p->bad_returns);
+        "active", seqs_http_server_active(&p->srv), "bad_returns", p->bad_returns,
+        "stream_errors", p->stream_errors);
 }
 
 /* Client ------------------------------------------------------------------------ */

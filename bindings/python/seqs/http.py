@@ -10,7 +10,8 @@
     r.status, r.headers, r.body
 
 Handlers return bytes/str (200), (status, body), (status, headers, body) or an
-HttpResponse; headers are a dict, a list of (name, value) or None. An exception in
+HttpResponse; a body that is an iterable of bytes (a generator) is streamed
+chunked (close-delimited to an HTTP/1.0 client); headers are a dict, a list of (name, value) or None. An exception in
 a handler answers 500 and is kept in `srv.errors`. The C side works over one buffer
 per connection; a response body larger than it is sent from the Python object."""
 
@@ -147,6 +148,9 @@ def _normalize(r):
     if body is None:
         body = b""
     _int_arg("status", status, 200, 599)
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        # an iterable of bytes/str: streamed with Transfer-Encoding: chunked
+        return status, _field_lines(headers, "response headers"), iter(body)
     return status, _field_lines(headers, "response headers"), bytes(body)
 
 

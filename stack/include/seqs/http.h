@@ -232,7 +232,7 @@ struct seqs_http_sconn {
     uint8_t close_after;    /* this response ends the connection */
     uint8_t no_body;        /* HEAD / 204 / 304: head only */
     uint8_t responded;
-    uint8_t chunk_trailer_pending;
+    uint8_t close_delimited;    /* streamed body to a 1.0 client: raw bytes, ended by the close */
     uint8_t fin_seen;
 };
 

@@ -80,8 +80,9 @@ static int put_head(seqs_http_sconn_t *c, int status, const char *headers, int64
         return SEQS_ERR_INVAL;
     c->no_body = (uint8_t)(c->msg.method == SEQS_HTTP_HEAD || status == 204 || status == 304);
     /* RFC 9112 7: a 1.0 client cannot read chunked: the body is delimited by the close. */
+    c->close_delimited = 0;
     if (length < 0 && c->msg.minor == 0 && !c->no_body)
-        c->close_after = 1;
+        c->close_after = c->close_delimited = 1;
     bad |= seqs_http_put_str(d, cap, &pos, "HTTP/1.1 ");
     bad |= seqs_http_put_dec(d, cap, &pos, (uint64_t)status);
     bad |= seqs_http_put_str(d, cap, &pos, " ");
@@ -111,7 +112,6 @@ static int put_head(seqs_http_sconn_t *c, int status, const char *headers, int64
     c->mem = NULL;
     c->src_off = 0;
     c->src_len = 0;
-    c->chunk_trailer_pending = 0;
     return SEQS_OK;
 }
 
@@ -333,7 +333,7 @@ static int flush(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
         int n;
         if (room < 0)
             return -1;
-        if (c->src_len == UINT64_MAX) {
+        if (c->src_len == UINT64_MAX && !c->close_delimited) {
             /* chunked: CHUNK_HDR reserved in front of the data, CRLF after it */
             if ((size_t)room <= CHUNK_HDR + 2 + 5 || space <= CHUNK_HDR + 2 + 5)
                 goto wait;
@@ -374,6 +374,10 @@ static int flush(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
             if ((uint64_t)want > left)
                 want = (size_t)left;
             n = c->src(c->src_ctx, c->src_off, dst, want);
+            if (n == 0 && c->close_delimited) {
+                c->src = NULL;  /* the close ends the body */
+                break;
+            }
             if (n <= 0 || (size_t)n > want)
                 return -1;      /* the body ended short of its Content-Length: abort */
             c->out_off = c->filled;
