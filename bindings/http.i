@@ -279,7 +279,7 @@ static void seqs_py_http_server_free(seqs_py_http_server_t *p) {
 
 static PyObject *seqs_py_http_server_counters(seqs_py_http_server_t *p) {
     const seqs_http_server_counters_t *c = &p->srv.counters;
-    return Py_BuildValue("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+    return Py_BuildValue("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
         "conns_accepted", c->conns_accepted, "conns_rejected", c->conns_rejected,
         "requests", c->requests, "responses", c->responses, "bad_request", c->bad_request,
         "uri_too_long", c->uri_too_long, "fields_too_large", c->fields_too_large,
@@ -288,7 +288,7 @@ static PyObject *seqs_py_http_server_counters(seqs_py_http_server_t *p) {
         "not_found", c->not_found, "method_not_allowed", c->method_not_allowed,
         "no_response", c->no_response, "request_timeouts", c->request_timeouts,
         "idle_closes", c->idle_closes, "linger_timeouts", c->linger_timeouts,
-        "continues", c->continues, "conn_errors", c->conn_errors,
+        "continues", c->continues, "conn_errors", c->conn_errors, "peer_resets", c->peer_resets,
         "active", seqs_http_server_active(&p->srv), "bad_returns", p->bad_returns,
         "stream_errors", p->stream_errors);
 }

@@ -203,7 +203,8 @@ typedef struct seqs_http_server_counters {
     uint32_t request_timeouts;  /* 408 */
     uint32_t idle_closes, linger_timeouts;
     uint32_t continues;         /* 100 Continue sent */
-    uint32_t conn_errors;       /* TCP reset / error under a connection */
+    uint32_t peer_resets;       /* the client reset the connection (e.g. closed with unread data) */
+    uint32_t conn_errors;       /* any other TCP error under a connection, a stalled send, a source abort */
 } seqs_http_server_counters_t;
 
 /* Connection states (seqs_http_sconn_state) */

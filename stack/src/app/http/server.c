@@ -186,8 +186,11 @@ static void release(seqs_http_sconn_t *c) {
     c->deadline = SEQS_NEVER;
 }
 
-static void fail_conn(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
-    srv->counters.conn_errors++;
+static void fail_conn(seqs_http_server_t *srv, seqs_http_sconn_t *c, int err) {
+    if (err == SEQS_ERR_RESET)
+        srv->counters.peer_resets++;
+    else
+        srv->counters.conn_errors++;
     (void)seqs_tcp_abort(srv->stack, c->tcp);
     release(c);
 }
@@ -207,7 +210,7 @@ static void answer(seqs_http_server_t *srv, seqs_http_sconn_t *c, int status, in
     c->responded = 0;
     if (seqs_http_respond(c, status, "Content-Type: text/plain\r\n", reason, rl) != SEQS_OK) {
         /* cannot happen with the reserve; be safe: drop the connection */
-        fail_conn(srv, c);
+        fail_conn(srv, c, SEQS_ERR_NOBUFS);
         return;
     }
     switch (status) {
@@ -293,7 +296,7 @@ static int pull(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
         } else if (n == SEQS_ERR_AGAIN) {
             break;
         } else {
-            fail_conn(srv, c);
+            fail_conn(srv, c, n);
             return -1;
         }
     }
@@ -547,7 +550,7 @@ static void service(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
         case SEQS_HTTP_SC_SEND: {
             int r = flush(srv, c);
             if (r < 0) {
-                fail_conn(srv, c);
+                fail_conn(srv, c, seqs_tcp_error(srv->stack, c->tcp));
                 return;
             }
             if (r == 0)
@@ -592,7 +595,7 @@ static void timeouts(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
         answer(srv, c, 408, 1);
         break;
     case SEQS_HTTP_SC_SEND:
-        fail_conn(srv, c);      /* the client stopped reading */
+        fail_conn(srv, c, SEQS_ERR_TIMEDOUT);      /* the client stopped reading */
         break;
     case SEQS_HTTP_SC_LINGER:
         srv->counters.linger_timeouts++;
