@@ -182,6 +182,11 @@ int seqs_http_client_init(seqs_http_client_t *cl, struct seqs_stack *s, uint32_t
     return seqs_app_attach(s, &cl->app, &client_ops);
 }
 
+static int str_eq(const char *a, const char *b) {
+    size_t n = strlen(b);
+    return strlen(a) == n && memcmp(a, b, n) == 0;
+}
+
 static int valid_token(const char *t) {
     size_t i;
     if (t == NULL || t[0] == '\0')
@@ -214,7 +219,7 @@ int seqs_http_client_request(seqs_http_client_t *cl, const char *method, const c
     if (!valid_token(method) || !valid_visible(target, 0) || (host && !valid_visible(host, 0)) ||
         (body == NULL && body_len > 0) || seqs_http_check_fields(headers, HTTP_FORBID_HOST) != 0)
         return SEQS_ERR_INVAL;
-    if (target[0] != '/' && strcmp(target, "*") != 0)
+    if (target[0] != '/' && !str_eq(target, "*"))
         return SEQS_ERR_INVAL;
     /* K1: METHOD SP target SP HTTP/1.1, Host, Content-Length for a body. */
     bad |= seqs_http_put_str(cl->buf, cl->cap, &pos, method);
@@ -238,8 +243,7 @@ int seqs_http_client_request(seqs_http_client_t *cl, const char *method, const c
     bad |= seqs_http_put_str(cl->buf, cl->cap, &pos, "\r\n");
     if (headers)
         bad |= seqs_http_put_str(cl->buf, cl->cap, &pos, headers);
-    if (body_len > 0 || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
-        strcmp(method, "PATCH") == 0) {
+    if (body_len > 0 || str_eq(method, "POST") || str_eq(method, "PUT") || str_eq(method, "PATCH")) {
         bad |= seqs_http_put_str(cl->buf, cl->cap, &pos, "Content-Length: ");
         bad |= seqs_http_put_dec(cl->buf, cl->cap, &pos, body_len);
         bad |= seqs_http_put_str(cl->buf, cl->cap, &pos, "\r\n");
@@ -266,7 +270,7 @@ int seqs_http_client_request(seqs_http_client_t *cl, const char *method, const c
     } else {
         cl->counters.reused++;
     }
-    cl->head_req = (uint8_t)(strcmp(method, "HEAD") == 0);
+    cl->head_req = (uint8_t)str_eq(method, "HEAD");
     cl->out_off = 0;
     cl->out_len = (uint32_t)pos;
     cl->sent_all = 0;
