@@ -260,6 +260,12 @@ static int seqs_py_http_server_stop(seqs_py_http_server_t *p) {
     return seqs_http_server_stop(&p->srv);
 }
 
+/* The stack is gone already (garbage collection in any order): free without touching it. */
+static void seqs_py_http_server_abandon(seqs_py_http_server_t *p) {
+    if (p != NULL)
+        p->started = 0;
+}
+
 static void seqs_py_http_server_free(seqs_py_http_server_t *p) {
     unsigned i;
     if (p == NULL)
@@ -379,6 +385,11 @@ static PyObject *seqs_py_http_client_counters(seqs_py_http_client_t *p) {
                          "timeouts", c->timeouts, "proto_errors", c->proto_errors, "conn_errors", c->conn_errors);
 }
 
+static void seqs_py_http_client_abandon(seqs_py_http_client_t *p) {
+    if (p != NULL)
+        p->inited = 0;
+}
+
 static void seqs_py_http_client_free(seqs_py_http_client_t *p) {
     if (p == NULL)
         return;
@@ -397,6 +408,8 @@ int seqs_py_http_server_start(seqs_py_http_server_t *p, seqs_stack_t *s, unsigne
 int seqs_py_http_server_route(seqs_py_http_server_t *p, int method, const char *prefix, PyObject *fn);
 int seqs_py_http_server_stop(seqs_py_http_server_t *p);
 void seqs_py_http_server_free(seqs_py_http_server_t *p);
+void seqs_py_http_server_abandon(seqs_py_http_server_t *p);
+void seqs_py_http_client_abandon(seqs_py_http_client_t *p);
 PyObject *seqs_py_http_server_counters(seqs_py_http_server_t *p);
 seqs_py_http_client_t *seqs_py_http_client_new(size_t buf_size, size_t rx, size_t tx);
 int seqs_py_http_client_init(seqs_py_http_client_t *p, seqs_stack_t *s, uint32_t addr, unsigned int port,

@@ -137,3 +137,13 @@ def test_misuse_raises_with_a_message(pair):
     cl.close()
     with pytest.raises(seqs.StateError, match="closed"):
         cl.read()
+
+
+def test_stack_freed_before_server_and_client_is_safe():
+    st = seqs.Stack(mac="02:00:00:00:00:0c")
+    st.set_addr("192.0.2.12/24")
+    srv = seqs.HttpServer(st, 80)
+    cl = seqs.HttpClient(st, "192.0.2.13", 80)
+    st.__del__()            # what a garbage collector may do first in a cycle
+    srv.close()
+    cl.close()

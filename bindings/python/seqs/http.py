@@ -228,7 +228,10 @@ class HttpServer:
     def close(self):
         """Aborts the connections, closes the listener, detaches from the stack."""
         if self._p is not None:
-            _c.seqs_py_http_server_stop(self._p)
+            if getattr(self._stack, "_s", None) is None:
+                _c.seqs_py_http_server_abandon(self._p)    # the stack was freed first
+            else:
+                _c.seqs_py_http_server_stop(self._p)
             _c.seqs_py_http_server_free(self._p)
             self._p = None
 
@@ -330,6 +333,8 @@ class HttpClient:
 
     def close(self):
         if self._p is not None:
+            if getattr(self._stack, "_s", None) is None:
+                _c.seqs_py_http_client_abandon(self._p)    # the stack was freed first
             _c.seqs_py_http_client_free(self._p)
             self._p = None
 
