@@ -350,6 +350,21 @@ def test_pipelined_requests_in_one_segment_answered_in_order(peer):
     assert rest == b""
 
 
+@pytest.mark.conformance("H12")
+def test_forty_pipelined_requests_answered_at_once_in_order(peer):
+    """More requests in one segment than the server handles per poll: all answered without
+    waiting for another frame from the client (the server asks the stack to poll it again)."""
+    from scapy.layers.inet import TCP
+    from tcp.peer import payload
+    reqs = b"".join(GET("/hello?n=%d" % i) for i in range(40))
+    base = peer.rcv
+    frames = peer.send("PA", data=reqs)          # one segment in, nothing ACKed, no time passes
+    frames += peer.out(peer.w.drain())
+    data = b"".join(payload(f) for f in sorted(frames, key=lambda f: (f[TCP].seq - base) & 0xFFFFFFFF))
+    rs, rest = parse_responses(data)
+    assert len(rs) == 40 and all(r[0] == 200 and r[2] == b"hello world" for r in rs) and rest == b""
+
+
 # --- H13 ---------------------------------------------------------------------------------
 @pytest.mark.conformance("H13")
 def test_slowloris_trickled_headers_get_408_and_close(peer, srv):

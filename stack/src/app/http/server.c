@@ -574,6 +574,8 @@ static void service(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
             return;
         }
     }
+    /* more pipelined work than one poll does: come back at the next output, not at the next frame */
+    seqs_app_kick(&srv->app);
 }
 
 static void timeouts(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
