@@ -375,3 +375,5 @@ PyObject *seqs_py_counter_values(const seqs_stack_t *s);
 
 /* DHCP server helpers (seqs/dhcp_server.h). */
 %include "dhcp_server.i"
+/* HTTP server/client helpers (bindings/http.i). */
+%include "http.i"

@@ -115,6 +115,7 @@ void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
     pkt->CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
     if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+    if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
     stats_.frames_in++;
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
@@ -168,6 +169,7 @@ void StackNode::Flush() {
         uint16_t proto = (uint16_t)Get16(f + 12);
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
         if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+        if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
         if (dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;
@@ -303,6 +305,23 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
     }
     node->Kick();
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
+}
+
+void PingApp::SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+    uint64_t now = StackNode::NowUs(), timeout = (uint64_t)p_.timeout.GetMicroSeconds();
+    for (auto& f : flows_) {
+        FlowSample s;
+        s.flow = node + ">" + f.target.name + " " + Type();
+        s.bytes = (double)f.received * p_.size;
+        s.rtt_sum_us = (double)f.rtt_sum;
+        s.rtt_n = (double)f.received;
+        // Given up: sent more than a timeout ago and not answered in time.
+        double lost = 0;
+        for (uint32_t q = 0; q < f.next_seq; q++)
+            if (f.sent_at[q] && !f.got[q] && f.sent_at[q] - 1 + timeout < now) lost++;
+        s.lost = lost + (double)f.late;
+        out.push_back(s);
+    }
 }
 
 void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int ttl) {
@@ -555,6 +574,7 @@ void TcpBulk::EndRound(StackNode& node, uint64_t now) {
     if (have_info_) {
         retransmits_ += info_.retransmits;
         rto_expirations_ += info_.rto_expirations;
+        acked_done_ += info_.bytes_out;
     }
     if (rounds_started_ < repeat_) Simulator::Schedule(gap_, &TcpBulk::Connect, this, &node);
 }
@@ -611,6 +631,14 @@ void TcpBulk::OnStackEvent(StackNode& node) {
         seqs_tcp_close(s, h_);
         EndRound(node, now);
     }
+}
+
+void TcpBulk::SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+    FlowSample s;
+    s.flow = node + ">" + target_.name + " tcp-bulk";
+    s.bytes = (double)acked_done_ + (active_ && have_info_ ? (double)info_.bytes_out : 0.0);
+    if (active_ && have_info_ && info_.srtt_us) s.srtt_us = info_.srtt_us;
+    out.push_back(s);
 }
 
 nlohmann::json TcpBulk::Results() const {

@@ -22,11 +22,15 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
 
+#include "ns3/animation-interface.h"
 #include "ns3/boolean.h"
+#include "ns3/node-list.h"
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
 #include "ns3/csma-net-device.h"
@@ -58,6 +62,7 @@
 #include "app_registry.h"
 #include "scenario.h"
 #include "seqs_ns3.h"
+#include "series.h"
 
 using namespace ns3;
 using seqs_sim::StackNode;
@@ -259,10 +264,62 @@ struct Args {
     std::string scenario, out, pcap_dir;
     std::optional<uint64_t> seed;
     bool quiet = false;
+    bool progress = true;
+    std::string pcapng, netanim, plot_dir;
+};
+
+// Progress of a long run on stderr: simulated time, events per wall second, ETA. Silent for
+// the first 2 wall seconds (short runs print nothing); then a line every 5 s (every 0.5 s,
+// rewritten in place, on a terminal). Its events only read clocks: they change no state, so
+// a run with or without them gives the same frames.
+class Progress {
+  public:
+    void Start(Time duration) {
+        duration_ = duration;
+        step_ = std::max(duration / 2000, MicroSeconds(100));
+        tty_ = isatty(2);
+        start_ = last_ = std::chrono::steady_clock::now();
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    void Finish() {
+        if (!printed_) return;
+        double wall = Since(start_);
+        std::fprintf(stderr, "%sseqs-sim: %.1f s simulated in %.1f s wall, %.2fM events/s\n", tty_ ? "\r\033[K" : "",
+                     duration_.GetSeconds(), wall, (double)Simulator::GetEventCount() / wall / 1e6);
+    }
+
+  private:
+    static double Since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
+    void Tick() {
+        double wall = Since(start_);
+        if (wall >= 2.0 && Since(last_) >= (tty_ ? 0.5 : 5.0)) {
+            double sim = Simulator::Now().GetSeconds(), dt = Since(last_);
+            uint64_t ev = Simulator::GetEventCount();
+            double sim_rate = (sim - last_sim_) / dt;   // simulated s per wall s, recently
+            double eta = sim_rate > 0 ? (duration_.GetSeconds() - sim) / sim_rate : 0;
+            std::fprintf(stderr, "%sseqs-sim: %.2f / %.2f s simulated (%.0f %%), %.2fM events/s, ETA %.0f s%s",
+                         tty_ ? "\r\033[K" : "", sim, duration_.GetSeconds(), 100 * sim / duration_.GetSeconds(),
+                         (double)(ev - last_events_) / dt / 1e6, eta, tty_ ? "" : "\n");
+            std::fflush(stderr);
+            printed_ = true;
+            last_ = std::chrono::steady_clock::now();
+            last_events_ = ev;
+            last_sim_ = sim;
+        }
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    Time duration_, step_;
+    bool tty_ = false, printed_ = false;
+    std::chrono::steady_clock::time_point start_, last_;
+    uint64_t last_events_ = 0;
+    double last_sim_ = 0;
 };
 
 void Usage() {
-    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]\n";
+    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR | --pcapng FILE] [--seed N]\n"
+                 "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n";
 }
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
@@ -287,6 +344,9 @@ class Runner : public seqs_sim::ScenarioContext {
     void Build();
     void AddApps();
     json Collect(double wall_s);
+    uint64_t QueueDropsOf(size_t i) const { return queue_own_[i].total + queue_toward_[i].total; }
+    std::unique_ptr<AnimationInterface> SetUpNetAnim(seqs_sim::Series* series);
+    void WritePlots(const seqs_sim::Series& series);
 
     Args args_;
     toml::table tbl_;
@@ -305,6 +365,7 @@ class Runner : public seqs_sim::ScenarioContext {
     std::vector<QueueDrops> queue_own_, queue_toward_;
     QueueDrops queue_other_;
     std::set<uint32_t> switches_;   // ns-3 node ids of the learning switches
+    std::unique_ptr<seqs_sim::PcapngWriter> pcapng_;
     std::vector<Expect> expects_;
     Ptr<UniformRandomVariable> runner_rng_;
     int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
@@ -719,6 +780,7 @@ void Runner::Build() {
         rng->SetStream((int64_t)i);
         auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
         if (!args_.pcap_dir.empty()) n->EnablePcap(args_.pcap_dir + "/" + c.name + ".pcap");
+        if (pcapng_) n->EnablePcapng(pcapng_.get(), pcapng_->AddInterface(c.name));
         n->Boot();
         nodes_.push_back(std::move(n));
     }
@@ -991,18 +1053,122 @@ json Runner::Collect(double wall_s) {
     return out;
 }
 
+// NetAnim (ns-3's animator, --netanim FILE.xml): hosts on a circle, switches/routers/ghosts
+// inside it, named after their scenario node; every host carries two counters (frames in,
+// frames out) updated at each sample. ns-3's AnimationInterface animates packets only on
+// the device types it knows (point-to-point, CSMA, Wi-Fi, LTE...): frames on the CSMA
+// uplinks of "router" scenarios are animated, frames on SimpleNetDevice links are not.
+std::unique_ptr<AnimationInterface> Runner::SetUpNetAnim(seqs_sim::Series* series) {
+    uint32_t total = NodeList::GetNNodes();
+    size_t hosts = specs_.size();
+    double r = std::max(20.0, (double)hosts * 1.5);
+    for (uint32_t id = 0; id < total; id++) {
+        Ptr<Node> n = NodeList::GetNode(id);
+        double x, y;
+        if (id < hosts) {
+            double a = 2 * M_PI * id / (double)hosts;
+            x = r + r * std::cos(a);
+            y = r + r * std::sin(a);
+        } else {   // switch, router, ghost: near the centre
+            double a = 2 * M_PI * (id - hosts) / std::max<double>(1, total - hosts);
+            x = r + r * 0.2 * std::cos(a);
+            y = r + r * 0.2 * std::sin(a);
+        }
+        AnimationInterface::SetConstantPosition(n, x, y);
+    }
+    auto anim = std::make_unique<AnimationInterface>(args_.netanim);
+    anim->SetMaxPktsPerTraceFile(10000000);
+    for (uint32_t id = 0; id < total; id++) {
+        if (id < hosts) {
+            anim->UpdateNodeDescription(id, specs_[id].name);
+            anim->UpdateNodeColor(id, 40, 160, 60);
+        } else {
+            anim->UpdateNodeDescription(id, switches_.count(id) ? "switch" : "ns-3");
+            anim->UpdateNodeColor(id, 90, 90, 200);
+        }
+    }
+    uint32_t cin = anim->AddNodeCounter("frames in", AnimationInterface::UINT32_COUNTER);
+    uint32_t cout = anim->AddNodeCounter("frames out", AnimationInterface::UINT32_COUNTER);
+    AnimationInterface* a = anim.get();
+    series->on_node = [a, cin, cout, this](size_t i, uint64_t in, uint64_t out) {
+        a->UpdateNodeCounter(cin, nodes_[i]->node_id(), (double)in);
+        a->UpdateNodeCounter(cout, nodes_[i]->node_id(), (double)out);
+    };
+    return anim;
+}
+
+// --plot DIR: DIR/series.json, then sim/plot_series.py (matplotlib) draws the PNGs.
+void Runner::WritePlots(const seqs_sim::Series& series) {
+    std::error_code ec;
+    std::filesystem::create_directories(args_.plot_dir, ec);
+    if (ec) Fail("cannot create " + args_.plot_dir + ": " + ec.message());
+    std::string js = args_.plot_dir + "/series.json";
+    {
+        json j = series.ToJson();
+        j["scenario"] = name_;
+        j["seed"] = seed_;
+        std::ofstream f(js);
+        f << j.dump() << "\n";
+        if (!f) Fail("cannot write " + js);
+    }
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/usr/bin/python3", "python3", SEQS_SIM_PLOT_SCRIPT, js.c_str(), args_.plot_dir.c_str(), (char*)nullptr);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        Fail(std::string("plotting failed: /usr/bin/python3 " SEQS_SIM_PLOT_SCRIPT " ") + js +
+             " did not succeed (is python3-matplotlib installed?)");
+}
+
 int Runner::Run() {
     Load();
     if (!args_.pcap_dir.empty()) {
+        // One open pcap per node: make sure the descriptors exist before the run, not at node 1019.
+        rlim_t need = (rlim_t)specs_.size() + 64;
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+            if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+                rl.rlim_cur = need;
+                setrlimit(RLIMIT_NOFILE, &rl);
+            }
+            getrlimit(RLIMIT_NOFILE, &rl);
+            if (rl.rlim_cur < need)
+                Fail("--pcap-dir keeps one file open per node: " + std::to_string(specs_.size()) +
+                     " nodes need about " + std::to_string(need) + " descriptors, the limit is " +
+                     std::to_string(rl.rlim_cur) + " (ulimit -n); use --pcapng FILE (one file, one interface per node)");
+        }
         std::error_code ec;
         std::filesystem::create_directories(args_.pcap_dir, ec);
         if (ec) Fail("cannot create " + args_.pcap_dir + ": " + ec.message());
     }
+    if (!args_.pcapng.empty()) {
+        pcapng_ = std::make_unique<seqs_sim::PcapngWriter>();
+        std::string err;
+        if (!pcapng_->Open(args_.pcapng, &err)) Fail(err);
+    }
     Build();
     AddApps();
     auto t0 = std::chrono::steady_clock::now();
+    // --plot / --netanim: sample the run (events that only read state).
+    std::unique_ptr<seqs_sim::Series> series;
+    std::unique_ptr<AnimationInterface> anim;
+    if (!args_.plot_dir.empty() || !args_.netanim.empty()) {
+        series = std::make_unique<seqs_sim::Series>(nodes_, std::max(duration_ / 200, MilliSeconds(1)),
+                                                    [this](size_t i) { return QueueDropsOf(i); });
+        series->Start();
+    }
+    if (!args_.netanim.empty()) anim = SetUpNetAnim(series.get());
+    Progress progress;
+    if (args_.progress) progress.Start(duration_);
     Simulator::Stop(duration_);
     Simulator::Run();
+    if (args_.progress) progress.Finish();
+    if (pcapng_ && !pcapng_->Close()) Fail("writing " + args_.pcapng + " failed (disk full?)");
+    anim.reset();   // closes the NetAnim XML
+    if (!args_.plot_dir.empty()) WritePlots(*series);
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     json out = Collect(wall);
     {
@@ -1071,6 +1237,10 @@ int main(int argc, char** argv) {
             }
             a.seed = x;
         } else if (s == "--quiet") a.quiet = true;
+        else if (s == "--no-progress") a.progress = false;
+        else if (s == "--pcapng") a.pcapng = need("--pcapng");
+        else if (s == "--netanim") a.netanim = need("--netanim");
+        else if (s == "--plot") a.plot_dir = need("--plot");
         else if (s == "-h" || s == "--help") {
             Usage();
             return 0;

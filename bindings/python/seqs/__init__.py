@@ -71,3 +71,8 @@ if _ilu.find_spec(__name__ + ".tcp") is not None:
     for _name in getattr(tcp, "__all__", ()):
         globals()[_name] = getattr(tcp, _name)
         __all__.append(_name)
+
+# HTTP/1.1 server and client (bindings/python/seqs/http.py).
+from .http import *  # noqa: F401,F403,E402
+from .http import __all__ as _http_all  # noqa: E402
+__all__ += list(_http_all)
