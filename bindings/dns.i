@@ -5,6 +5,7 @@
 %{
 #include "seqs/dns.h"
 #include "seqs/sntp.h"
+#include "seqs/wire/dns.h"
 %}
 
 /* A Python sequence of IPv4 addresses (ints, host order) for seqs_dns_set_servers(). */
@@ -118,3 +119,10 @@ PyObject *seqs_py_sntp_stats(const seqs_sntp_t *c);
 %constant int DNS_MAX_SERVERS = SEQS_DNS_MAX_SERVERS;
 %constant int DNS_MAX_ADDRS = SEQS_DNS_MAX_ADDRS;
 %constant int DNS_CACHE_SIZE = SEQS_DNS_CACHE_SIZE;
+/* seqs_dns_stats_t.last_wire_error values (seqs/wire/dns.h). */
+%constant int DNS_WIRE_TRUNCATED = SEQS_DNS_WIRE_TRUNCATED;
+%constant int DNS_WIRE_POINTER = SEQS_DNS_WIRE_POINTER;
+%constant int DNS_WIRE_LABEL = SEQS_DNS_WIRE_LABEL;
+%constant int DNS_WIRE_NAMELEN = SEQS_DNS_WIRE_NAMELEN;
+%constant int DNS_WIRE_RDLENGTH = SEQS_DNS_WIRE_RDLENGTH;
+%constant int DNS_WIRE_COUNT = SEQS_DNS_WIRE_COUNT;

@@ -41,8 +41,9 @@
 #ifndef SEQS_DNS_CACHE_NAME       /* longest wire name cached (longer ones are looked up every time) */
 #define SEQS_DNS_CACHE_NAME 64
 #endif
-#ifndef SEQS_DNS_QUERY_BUF        /* per query: UDP receive ring, or TCP rx ring + tx ring + reassembly */
-#define SEQS_DNS_QUERY_BUF 1024
+#ifndef SEQS_DNS_QUERY_BUF        /* per query: UDP receive ring, or TCP rx ring (384) + tx ring (280) + the
+                                     TCP answer (the rest: 872 bytes by default; larger answers fail that server) */
+#define SEQS_DNS_QUERY_BUF 1536
 #endif
 #define SEQS_DNS_MAX_CNAMES 8      /* CNAME links followed in one answer */
 #define SEQS_DNS_TCP_TIMEOUT_MS 5000u   /* a TCP retry (connect + answer) gets this long */

@@ -12,7 +12,7 @@
 enum { PH_DONE = 0, PH_START, PH_UDP, PH_TCP };
 
 #define UDP_MAX_MSG 512u   /* RFC 1035 4.2.1: no EDNS0 is offered, so nothing larger is valid */
-#define TCP_RX_RING 128u
+#define TCP_RX_RING 384u   /* the receive window while reassembling a TCP answer */
 #define TCP_TX_RING 280u   /* >= 2 + the largest query (12 + 255 + 4) */
 #define TCP_ASM (SEQS_DNS_QUERY_BUF - TCP_RX_RING - TCP_TX_RING)
 
