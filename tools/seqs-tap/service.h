@@ -64,5 +64,7 @@ extern const svc_ops_t svc_tcp_discard;
 extern const svc_ops_t svc_tcp_source;
 extern const svc_ops_t svc_ping;
 extern const svc_ops_t svc_tcp_client;
+extern const svc_ops_t svc_resolve;
+extern const svc_ops_t svc_ntp;
 
 #endif

@@ -11,6 +11,8 @@ const svc_ops_t *const seqs_tap_services[] = {
     &svc_tcp_source,   /* --tcp-source PORT */
     &svc_ping,         /* --ping A.B.C.D[:COUNT[:SIZE[:MS]]]   (client) */
     &svc_tcp_client,   /* --tcp-client A.B.C.D:PORT[:BYTES]    (client) */
+    &svc_resolve,      /* --resolve NAME@A.B.C.D               (client) */
+    &svc_ntp,          /* --ntp A.B.C.D                        (client) */
     /* next: --http, --dhcp, --dns ... */
     NULL,
 };
