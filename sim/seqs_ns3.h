@@ -12,6 +12,7 @@
 #define SEQS_SIM_SEQS_NS3_H
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "ns3/pcap-file-wrapper.h"
 #include "ns3/ptr.h"
 #include "ns3/random-variable-stream.h"
+#include "pcapng.h"
 
 extern "C" {
 #include "seqs/seqs.h"
@@ -46,6 +48,9 @@ class App {
     // Results for the JSON summary.
     virtual nlohmann::json Results() const = 0;
     virtual std::string Type() const = 0;
+    // Adds this app's share of the run's aggregate metrics (summed over all apps and nodes;
+    // keys "<prefix>.<name>"). The built-in ping/TCP/echo apps are aggregated by the runner.
+    virtual void AddMetrics(std::map<std::string, double>& metrics) const { (void)metrics; }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };
@@ -86,6 +91,11 @@ class StackNode {
 
     // Writes every frame in and out of this stack to path (pcap, DLT_EN10MB).
     void EnablePcap(const std::string& path);
+    // Writes every frame in and out of this stack to interface ifid of a shared pcapng file.
+    void EnablePcapng(PcapngWriter* w, uint32_t ifid) {
+        pcapng_ = w;
+        pcapng_if_ = ifid;
+    }
     // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
     void Boot();
     // Adds an app started at `start` (simulated time).
@@ -123,12 +133,12 @@ class StackNode {
     ns3::Ptr<ns3::UniformRandomVariable> rng_;
     std::unique_ptr<seqs_stack_t> stack_;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
+    PcapngWriter* pcapng_ = nullptr;
+    uint32_t pcapng_if_ = 0;
     ns3::EventId timer_;
     uint64_t timer_at_ = SEQS_NEVER;
     AdapterStats stats_;
     std::vector<std::unique_ptr<App>> apps_;
-    std::vector<uint8_t> txbuf_;
-    std::vector<uint8_t> rxbuf_;
     int set_addr_result_ = 0;
     bool in_apps_ = false;
 };
@@ -138,7 +148,8 @@ class StackNode {
 // Echoes every UDP datagram back to its sender, from the address it was sent to.
 class UdpEchoServer : public App {
   public:
-    explicit UdpEchoServer(uint16_t port) : port_(port) {}
+    // rxbuf: the socket's receive ring (bytes).
+    explicit UdpEchoServer(uint16_t port, uint32_t rxbuf = 16384) : port_(port), rxbuf_(rxbuf) {}
     void Start(StackNode& node) override;
     void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
@@ -146,10 +157,10 @@ class UdpEchoServer : public App {
 
   private:
     uint16_t port_;
+    uint32_t rxbuf_;
     seqs_udp_t sock_ = 0;
     int open_error_ = 0;
     std::vector<uint8_t> rxring_;
-    std::vector<uint8_t> buf_;
     uint64_t echoed_ = 0, truncated_ = 0, send_errors_ = 0;
 };
 
