@@ -274,6 +274,7 @@ def _answers_at(f):
 @pytest.mark.parametrize("case,err", [
     ("self_loop", "POINTER"),
     ("two_pointer_loop", "POINTER"),
+    ("label_then_pointer_back_to_it", "POINTER"),
     ("forward_pointer", "POINTER"),
     ("past_end", "POINTER"),
     ("into_header", "POINTER"),
@@ -283,7 +284,7 @@ def _answers_at(f):
 ])
 def test_malformed_pointer_is_rejected_without_hanging(dwire, case, err):
     """RFC 9267 2 and 4: a pointer to itself, two pointers pointing at each other, a
-    forward pointer, a pointer past the end or into the header, a name running off the
+    label followed by a pointer back to it, a forward pointer, a pointer past the end or into the header, a name running off the
     end of the message: each message is dropped (counted, no hang, no out-of-bounds read)
     and the good answer after it is taken."""
     def bad(f):
@@ -296,6 +297,9 @@ def test_malformed_pointer_is_rejected_without_hanging(dwire, case, err):
             rr1_len = 2 + 10 + 2
             a_off, b_off = base + 12, base + rr1_len
             return raw_answer(f, [rr(ptr(12), 99, ptr(b_off)), rr(ptr(a_off), A, IP50)])
+        if case == "label_then_pointer_back_to_it":
+            # "a" then a pointer to that same label: a backward pointer that still loops
+            return raw_answer(f, [rr(b"\x01a" + ptr(base), A, IP50)])
         if case == "forward_pointer":
             return raw_answer(f, [rr(ptr(base + 20), A, IP50), rr(ptr(12), A, IP50)])
         if case == "past_end":
