@@ -289,3 +289,55 @@ def test_ntp_silent_server_times_out(env):
     assert len(peer.requests) == 1
     svc = next(s for s in final["services"] if s["service"] == "ntp")
     assert svc["timeouts"] == 1 and svc["requests"] == 1
+
+
+def test_resolve_and_ntp_use_the_dhcp_lease_servers(env):
+    """seqs-tap --dhcp --resolve NAME --ntp dhcp: the lookup goes to the lease's DNS server
+    (option 6) and the SNTP exchange to its NTP server (option 42): dnsmasq serves the lease
+    and the names, chronyd the time, all at 192.0.2.1 in the namespace."""
+    start_chronyd(env)
+    tap = unique_names("dn")[1]
+    st = SeqsTap(tap, env.ns.name, mac="02:00:00:00:00:58", binary=env.binary,
+                 extra=["--peer-ip", f"{LINUX_IP}/24", "--duration", "40", "--dhcp",
+                        "--resolve", "alias.c.test", "--ntp", "dhcp"])
+    i = st.argv.index("--ip")
+    del st.argv[i:i + 2]   # --dhcp replaces --ip
+    try:
+        st.start()
+        # DHCP and DNS on the TAP (it exists now), options 6 and 42 naming 192.0.2.1
+        env.spawn(["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--user=root", "--port=53",
+                   f"--interface={tap}", "--bind-interfaces", "--dhcp-range=192.0.2.50,192.0.2.59,255.255.255.0,2m",
+                   "--no-ping", f"--dhcp-leasefile={env.tmp}/leases", f"--pid-file={env.tmp}/dnsmasq2.pid",
+                   "--no-resolv", "--no-hosts", f"--dhcp-option=option:dns-server,{LINUX_IP}",
+                   f"--dhcp-option=option:ntp-server,{LINUX_IP}", *DNSMASQ_ARGS])
+        events = []
+        while True:
+            obj = st._next_json(timeout=40)
+            if "event" not in obj:
+                final = obj
+                break
+            events.append(obj)
+        rc = st.wait(timeout=10)
+    finally:
+        st.kill()
+    bound = [e for e in events if e["event"] == "dhcp" and e["state"] == "bound"]
+    assert bound and bound[0]["dns"] == [LINUX_IP] and bound[0]["ntp"] == [LINUX_IP], events
+    (res,) = [e for e in events if e["event"] == "resolve"]
+    (ntp,) = [e for e in events if e["event"] == "ntp"]
+    assert rc == 0, st.stderr
+    assert res["servers"] == [LINUX_IP] and res["addrs"] == ["192.0.2.51"] and res["ttl"] == 300, res
+    assert ntp["server"] == LINUX_IP and ntp["stratum"] == 8 and abs(ntp["offset_us"]) <= ntp["delay_us"] // 2 + 5000
+    report("dns-sntp-from-dhcp-lease", addr=bound[0]["addr"], resolve=res["addrs"], offset_us=ntp["offset_us"])
+
+
+def test_resolve_without_server_needs_a_lease(env):
+    """--resolve NAME without @SERVER and without --dhcp: a clear error, exit 1."""
+    tap = unique_names("dn")[1]
+    st = SeqsTap(tap, env.ns.name, mac=SEQS_MAC, ip=f"{SEQS_IP}/24", binary=env.binary,
+                 extra=["--peer-ip", f"{LINUX_IP}/24", "--duration", "5", "--resolve", "www.a.test"])
+    st.proc = subprocess.Popen(st.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = st.proc.communicate(timeout=15)
+    finally:
+        st.kill()
+    assert st.proc.returncode == 1 and "no DNS server" in err and "--dhcp" in err, (st.proc.returncode, err)

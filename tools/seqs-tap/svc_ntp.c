@@ -4,7 +4,9 @@
  * this host's CLOCK_REALTIME (the stack itself measures against
  * CLOCK_MONOTONIC, the clock seqs-tap drives it with), or the same with
  * "error":"timeout"|"kod-deny"|"kod-rstr"|"kod-rate". A client: it finishes at
- * the first outcome (a reply-timeout of 5 s); an error exits 1. */
+ * the first outcome (a reply-timeout of 5 s); an error exits 1. `--ntp dhcp`
+ * (with --dhcp) asks the lease's first NTP server (option 42); the word stands in
+ * for "no server" because getopt cannot make a separate argument optional. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 #include <seqs/sntp.h>
 
 #include "service.h"
+#include "tap_dhcp.h"
+#include <seqs/dhcp.h>
 
 typedef struct ntp {
     uint32_t server;
@@ -28,9 +32,13 @@ static int ntp_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
 {
     ntp_t *st = sv->state;
     struct in_addr a;
-    if (inet_pton(AF_INET, arg, &a) != 1) {
-        snprintf(err, errlen, "--ntp: expected the server's address A.B.C.D (a name or the DHCP lease's server "
-                              "is not supported), got '%s'", arg);
+    if (strcmp(arg, "dhcp") == 0) {
+        st->server = 0;   /* taken from the lease at start */
+        return 0;
+    }
+    if (inet_pton(AF_INET, arg, &a) != 1 || a.s_addr == 0) {
+        snprintf(err, errlen, "--ntp: expected the server's address A.B.C.D, or 'dhcp' (with --dhcp: the lease's "
+                              "NTP server, option 42), got '%s'", arg);
         return -1;
     }
     st->server = ntohl(a.s_addr);
@@ -41,6 +49,15 @@ static int ntp_start(svc_t *sv, seqs_stack_t *s, uint64_t now_us, char *err, siz
 {
     (void)now_us;
     ntp_t *st = sv->state;
+    if (!st->server) {
+        const seqs_dhcp_lease_t *l = tap_dhcp_lease();
+        if (!l || !l->ntp_count) {
+            snprintf(err, errlen, "--ntp dhcp: no NTP server: use --dhcp with a server that sends option 42%s",
+                     l ? " (this lease has none)" : "");
+            return -1;
+        }
+        st->server = l->ntp[0];
+    }
     st->c = calloc(1, sizeof *st->c);
     if (!st->c) {
         snprintf(err, errlen, "ntp: out of memory");
@@ -133,8 +150,8 @@ static void ntp_stop(svc_t *sv, seqs_stack_t *s)
 
 const svc_ops_t svc_ntp = {
     .option = "ntp",
-    .argname = "A.B.C.D",
-    .help = "client: measure the clock offset to that NTP server (SNTP), print it as JSON",
+    .argname = "A.B.C.D|dhcp",
+    .help = "client: measure the clock offset to that NTP server (dhcp: the --dhcp lease's), print JSON",
     .state_size = sizeof(ntp_t),
     .parse = ntp_parse,
     .start = ntp_start,

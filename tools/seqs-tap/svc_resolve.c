@@ -1,9 +1,10 @@
 /* svc_resolve.c — --resolve NAME@A.B.C.D: one A lookup through the stack's DNS
- * stub resolver (seqs/dns.h) against that server. Prints one JSON line when it
- * ends, {"event":"resolve","name":...,"server":...,"addrs":[...],"ttl":N,...} or
- * the same with "error":"nxdomain"|"nodata"|"servfail"|"refused"|"timeout"|"error".
- * A client: finishes with the answer (any error counts as a failure, exit 1).
- * (NAME alone, with the DHCP lease's servers, needs --dhcp: not available yet.) */
+ * stub resolver (seqs/dns.h) against that server; --resolve NAME (with --dhcp):
+ * against the lease's DNS servers (option 6, in order, with fail-over). Prints
+ * one JSON line when it ends, {"event":"resolve","name":...,"server":...,
+ * "servers":[...],"addrs":[...],"ttl":N,...} or the same with
+ * "error":"nxdomain"|"nodata"|"servfail"|"refused"|"timeout"|"error".
+ * A client: finishes with the answer (any error counts as a failure, exit 1). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -12,10 +13,13 @@
 #include <seqs/dns.h>
 
 #include "service.h"
+#include "tap_dhcp.h"
+#include <seqs/dhcp.h>
 
 typedef struct resolve {
     char name[256];
-    uint32_t server;
+    uint32_t servers[SEQS_DNS_MAX_SERVERS];
+    unsigned nservers;         /* 0 until start when the lease provides them */
     seqs_dns_resolver_t *r;
     seqs_dns_query_t *q;
     uint64_t start_us, end_us;
@@ -35,19 +39,18 @@ static int resolve_parse(svc_t *sv, const char *arg, char *err, size_t errlen)
     resolve_t *st = sv->state;
     const char *at = strrchr(arg, '@');
     struct in_addr a;
-    if (!at) {
-        snprintf(err, errlen, "--resolve: expected NAME@A.B.C.D (NAME alone would use a DHCP lease's servers, "
-                              "which this seqs-tap cannot obtain), got '%s'", arg);
-        return -1;
-    }
-    size_t nl = (size_t)(at - arg);
-    if (nl == 0 || nl >= sizeof st->name || inet_pton(AF_INET, at + 1, &a) != 1) {
-        snprintf(err, errlen, "--resolve: expected NAME@A.B.C.D (NAME up to 253 characters), got '%s'", arg);
+    size_t nl = at ? (size_t)(at - arg) : strlen(arg);
+    if (nl == 0 || nl >= sizeof st->name || (at && inet_pton(AF_INET, at + 1, &a) != 1)) {
+        snprintf(err, errlen, "--resolve: expected NAME@A.B.C.D, or NAME with --dhcp (the lease's DNS servers), "
+                              "NAME up to 253 characters; got '%s'", arg);
         return -1;
     }
     memcpy(st->name, arg, nl);
     st->name[nl] = '\0';
-    st->server = ntohl(a.s_addr);
+    if (at) {
+        st->servers[0] = ntohl(a.s_addr);
+        st->nservers = 1;
+    }
     return 0;
 }
 
@@ -60,9 +63,19 @@ static int resolve_start(svc_t *sv, seqs_stack_t *s, uint64_t now_us, char *err,
         snprintf(err, errlen, "resolve: out of memory");
         return -1;
     }
+    if (!st->nservers) {   /* NAME alone: the DHCP lease's servers (option 6) */
+        const seqs_dhcp_lease_t *l = tap_dhcp_lease();
+        if (!l || !l->dns_count) {
+            snprintf(err, errlen, "--resolve %s: no DNS server: give NAME@A.B.C.D, or use --dhcp with a server "
+                                  "that sends option 6%s", sv->arg, l ? " (this lease has none)" : "");
+            return -1;
+        }
+        for (unsigned i = 0; i < l->dns_count && i < SEQS_DNS_MAX_SERVERS; i++)
+            st->servers[st->nservers++] = l->dns[i];
+    }
     int rc = seqs_dns_init(s, st->r);
     if (rc == SEQS_OK)
-        rc = seqs_dns_set_servers(st->r, &st->server, 1);
+        rc = seqs_dns_set_servers(st->r, st->servers, st->nservers);
     if (rc == SEQS_OK)
         rc = seqs_dns_resolve(s, st->r, st->q, st->name);
     if (rc != SEQS_OK) {
@@ -100,10 +113,15 @@ static int resolve_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
     st->end_us = now_us;
     st->done = status == SEQS_DNS_OK ? 1 : -1;
     char ip[INET_ADDRSTRLEN];
-    ip_text(st->server, ip, sizeof ip);
+    ip_text(st->servers[0], ip, sizeof ip);
     printf("{\"event\":\"resolve\",\"name\":");
     json_name(stdout, st->name);
-    printf(",\"server\":\"%s\"", ip);
+    printf(",\"server\":\"%s\",\"servers\":[", ip);
+    for (unsigned i = 0; i < st->nservers; i++) {
+        ip_text(st->servers[i], ip, sizeof ip);
+        printf("%s\"%s\"", i ? "," : "", ip);
+    }
+    printf("]");
     if (status == SEQS_DNS_OK) {
         uint32_t a[SEQS_DNS_MAX_ADDRS];
         int n = seqs_dns_query_addrs(st->q, a, SEQS_DNS_MAX_ADDRS);
@@ -118,7 +136,9 @@ static int resolve_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
     }
     printf(",\"elapsed_us\":%llu}\n", (unsigned long long)(st->end_us - st->start_us));
     fflush(stdout);
-    fprintf(stderr, "resolve %s @%s: %s\n", st->name, sv->arg + strlen(st->name) + 1, seqs_dns_status_name(status));
+    ip_text(st->servers[0], ip, sizeof ip);
+    fprintf(stderr, "resolve %s @%s%s: %s\n", st->name, ip, st->nservers > 1 ? " (+ more)" : "",
+            seqs_dns_status_name(status));
     return 1;
 }
 
@@ -157,8 +177,8 @@ static void resolve_stop(svc_t *sv, seqs_stack_t *s)
 
 const svc_ops_t svc_resolve = {
     .option = "resolve",
-    .argname = "NAME@A.B.C.D",
-    .help = "client: look up NAME's A records at that DNS server, print them as JSON",
+    .argname = "NAME[@A.B.C.D]",
+    .help = "client: look up NAME's A records at that DNS server (NAME alone: the --dhcp lease's), print JSON",
     .state_size = sizeof(resolve_t),
     .parse = resolve_parse,
     .start = resolve_start,
