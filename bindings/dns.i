@@ -66,13 +66,14 @@ static PyObject *seqs_py_dns_result(const seqs_dns_query_t *q) {
 }
 static PyObject *seqs_py_dns_stats(const seqs_dns_resolver_t *r) {
     const seqs_dns_stats_t *st = seqs_dns_stats(r);
-    return Py_BuildValue("{s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:i}",
+    return Py_BuildValue("{s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:k,s:i}",
         "queries_tx", (unsigned long)st->queries_tx, "retransmits", (unsigned long)st->retransmits,
         "server_switches", (unsigned long)st->server_switches, "tcp_fallbacks", (unsigned long)st->tcp_fallbacks,
         "responses", (unsigned long)st->responses, "drop_source", (unsigned long)st->drop_source,
         "drop_not_response", (unsigned long)st->drop_not_response, "drop_id", (unsigned long)st->drop_id,
         "drop_question", (unsigned long)st->drop_question, "drop_malformed", (unsigned long)st->drop_malformed,
-        "drop_udp_truncated", (unsigned long)st->drop_udp_truncated, "cache_hits", (unsigned long)st->cache_hits,
+        "drop_udp_truncated", (unsigned long)st->drop_udp_truncated,
+        "icmp_unreachable", (unsigned long)st->icmp_unreachable, "cache_hits", (unsigned long)st->cache_hits,
         "cache_misses", (unsigned long)st->cache_misses, "last_wire_error", (int)st->last_wire_error);
 }
 static seqs_sntp_t *seqs_py_sntp_new(void) { return (seqs_sntp_t *)calloc(1, sizeof(seqs_sntp_t)); }

@@ -540,6 +540,32 @@ def test_timeout_retransmits_with_backoff_then_next_server_then_gives_up(dwire):
 
 
 @pytest.mark.conformance("N8")
+def test_icmp_port_unreachable_moves_to_the_next_server_at_once(dwire):
+    """RFC 1122 4.1.3.3: an ICMP port unreachable quoting our query to server 1 means no
+    answer will come: server 2 is asked at once (no time-outs); an unreachable naming
+    another destination is ignored."""
+    from scapy.layers.inet import ICMP
+    r = resolver(dwire, servers=(SERVER, SERVER2))
+    seen = []
+
+    def srv(f):
+        if not queries([f]):
+            return []
+        seen.append((dwire.now_us, f[IP].dst))
+        if f[IP].dst == SERVER:
+            quoted = bytes(f[IP])[:28]
+            other = bytearray(quoted)
+            other[16:20] = bytes([203, 0, 113, 9])          # a destination we did not query
+            mk = lambda q: Ether(src=PEER_MAC, dst=US_MAC) / IP(src=SERVER, dst=US) / ICMP(type=3, code=3) / Raw(q)
+            return [mk(bytes(other)), mk(quoted)]
+        return [from_server(f, answer(f, addrs=("192.0.2.81",)))]
+    res = r.resolve("www.example.test", dwire, srv)
+    assert res.status == "ok" and res.addrs == ["192.0.2.81"]
+    assert [d for _, d in seen] == [SERVER, SERVER2] and seen[0][0] == seen[1][0]
+    assert r.stats["icmp_unreachable"] == 1 and r.stats["retransmits"] == 0
+
+
+@pytest.mark.conformance("N8")
 def test_answer_to_a_retransmission_is_accepted(dwire):
     """A lost first query: the answer to the retransmitted one (same ID and port) is taken."""
     r = resolver(dwire)

@@ -13,8 +13,8 @@
  *   ... pump the stack until seqs_dns_query_status(&q) != SEQS_DNS_PENDING ...
  *
  * Policy: per server, up to `tries` UDP queries with a time-out that doubles
- * from `timeout_ms`; SERVFAIL, REFUSED (and FORMERR/NOTIMP) or running out of
- * tries moves to the next server; NXDOMAIN is final; TC=1 repeats the query
+ * from `timeout_ms`; SERVFAIL, REFUSED (and FORMERR/NOTIMP), an ICMP
+ * unreachable for the query, or running out of tries moves to the next server; NXDOMAIN is final; TC=1 repeats the query
  * over TCP (RFC 7766) to the same server. Responses are accepted only from the
  * queried server's port 53 with our ID and question (anything else is counted
  * and ignored). Answers are cached per name (case-insensitive) for their TTL. */
@@ -59,7 +59,8 @@ typedef enum seqs_dns_status {
     SEQS_DNS_SERVFAIL,       /* the last server answered SERVFAIL (or FORMERR/NOTIMP) */
     SEQS_DNS_REFUSED,        /* the last server answered REFUSED */
     SEQS_DNS_TIMEOUT,        /* no server answered */
-    SEQS_DNS_ERROR           /* could not send (no address, no route, no socket), or a TCP answer too large */
+    SEQS_DNS_ERROR           /* could not send (no address, no route, no socket), the last server was
+                                unreachable (ICMP) or its TCP connection failed, or a TCP answer too large */
 } seqs_dns_status_t;
 
 /* Per-resolver counters: every dropped response has a reason. */
@@ -75,6 +76,7 @@ typedef struct seqs_dns_stats {
     uint32_t drop_question;     /* question differs from ours */
     uint32_t drop_malformed;    /* header, name, pointer, count or RDLENGTH error */
     uint32_t drop_udp_truncated;/* datagram larger than 512 bytes (no EDNS: never valid) */
+    uint32_t icmp_unreachable;  /* ICMP destination unreachable from the queried server: moved on at once */
     uint32_t cache_hits;
     uint32_t cache_misses;
     int32_t last_wire_error;    /* seqs_dns_wire_err_t of the last malformed drop */

@@ -335,6 +335,15 @@ static void poll_udp(seqs_stack_t *s, seqs_dns_resolver_t *r, seqs_dns_query_t *
         }
         handle_message(s, r, q, msg, (size_t)n, 0, now);
     }
+    seqs_udp_icmp_err_t ie;
+    if (q->phase == PH_UDP && seqs_udp_error(s, q->udp, &ie) == SEQS_ERR_UNREACH &&
+        ie.remote_addr == r->servers[q->server] && ie.remote_port == r->port) {
+        /* RFC 1122 4.1.3.3: the server (or its port 53) is unreachable; no answer
+         * will come, so the next server is asked at once instead of after the time-outs. */
+        r->stats.icmp_unreachable++;
+        next_server(s, r, q, SEQS_DNS_ERROR, now);
+        return;
+    }
     if (q->phase != PH_UDP || now < q->deadline_us)
         return;
     /* RFC 1035 7.2: retransmit with a growing time-out, then try the next server. */
