@@ -69,6 +69,12 @@ static inline uint16_t seqs_dns_arcount(const seqs_dns_view_t *v) { return seqs_
 int seqs_dns_name_decode(const seqs_dns_view_t *v, size_t off, uint8_t *out, size_t cap, size_t *outlen,
                          size_t *next);
 
+/* Compares the (possibly compressed) name at off with the uncompressed wire
+ * name `name` without copying it: 1 equal (ASCII case ignored, RFC 1035 2.3.3),
+ * 0 different, or a negative seqs_dns_wire_err_t when the name at off is malformed
+ * (up to where they differ: validate first when that matters). */
+int seqs_dns_name_eq_at(const seqs_dns_view_t *v, size_t off, const uint8_t *name, size_t namelen);
+
 /* 1 when wire names a and b (uncompressed) are equal ignoring ASCII case (RFC 1035 2.3.3). */
 int seqs_dns_name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 

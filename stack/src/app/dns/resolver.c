@@ -194,8 +194,8 @@ static void start_tcp(seqs_stack_t *s, seqs_dns_resolver_t *r, seqs_dns_query_t 
  * records of the final name; unrelated records are ignored (N7). The message
  * passed seqs_dns_msg_check(), so every record parses. */
 static void take_answers(seqs_dns_query_t *q, const seqs_dns_view_t *v, size_t ans_off) {
-    uint8_t target[SEQS_DNS_MAX_WIRE_NAME], owner[SEQS_DNS_MAX_WIRE_NAME];
-    size_t tlen = q_namelen(q), olen;
+    uint8_t target[SEQS_DNS_MAX_WIRE_NAME];
+    size_t tlen = q_namelen(q);
     uint32_t ttl = UINT32_MAX;
     unsigned an = seqs_dns_ancount(v);
     memcpy(target, q_name(q), tlen);
@@ -208,9 +208,7 @@ static void take_answers(seqs_dns_query_t *q, const seqs_dns_view_t *v, size_t a
                 return;
             if (rr.type != SEQS_DNS_TYPE_CNAME || rr.rclass != SEQS_DNS_CLASS_IN)
                 continue;
-            if (seqs_dns_name_decode(v, rr.name_off, owner, sizeof owner, &olen, NULL) != 0)
-                return;
-            if (!seqs_dns_name_eq(owner, olen, target, tlen))
+            if (seqs_dns_name_eq_at(v, rr.name_off, target, tlen) != 1)
                 continue;
             if (seqs_dns_name_decode(v, rr.rdata_off, target, sizeof target, &tlen, NULL) != 0)
                 return;
@@ -230,9 +228,7 @@ static void take_answers(seqs_dns_query_t *q, const seqs_dns_view_t *v, size_t a
             return;
         if (rr.type != SEQS_DNS_TYPE_A || rr.rclass != SEQS_DNS_CLASS_IN)
             continue;
-        if (seqs_dns_name_decode(v, rr.name_off, owner, sizeof owner, &olen, NULL) != 0)
-            return;
-        if (!seqs_dns_name_eq(owner, olen, target, tlen))
+        if (seqs_dns_name_eq_at(v, rr.name_off, target, tlen) != 1)
             continue;
         if (ttl_norm(rr.ttl) < ttl_a)
             ttl_a = ttl_norm(rr.ttl);
@@ -268,21 +264,19 @@ static int handle_message(seqs_stack_t *s, seqs_dns_resolver_t *r, seqs_dns_quer
     /* RFC 5452 3: the question must be ours (name case-insensitively, type, class). */
     seqs_dns_question_t qu;
     size_t after_q;
-    uint8_t qn[SEQS_DNS_MAX_WIRE_NAME];
-    size_t qnlen;
     int rc;
     if (seqs_dns_qdcount(&v) != 1) {
         r->stats.drop_question++;
         return 0;
     }
-    if ((rc = seqs_dns_question_parse(&v, SEQS_DNS_HDR_LEN, &qu, &after_q)) != 0 ||
-        (rc = seqs_dns_name_decode(&v, qu.name_off, qn, sizeof qn, &qnlen, NULL)) != 0) {
+    if ((rc = seqs_dns_question_parse(&v, SEQS_DNS_HDR_LEN, &qu, &after_q)) != 0) {
         r->stats.drop_malformed++;
         r->stats.last_wire_error = rc;
         return 0;
     }
+    /* The question parsed, so its name is valid: compared in place. */
     if (qu.qtype != SEQS_DNS_TYPE_A || qu.qclass != SEQS_DNS_CLASS_IN ||
-        !seqs_dns_name_eq(qn, qnlen, q_name(q), q_namelen(q))) {
+        seqs_dns_name_eq_at(&v, qu.name_off, q_name(q), q_namelen(q)) != 1) {
         r->stats.drop_question++;
         return 0;
     }

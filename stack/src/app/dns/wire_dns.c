@@ -63,6 +63,42 @@ int seqs_dns_name_decode(const seqs_dns_view_t *v, size_t off, uint8_t *out, siz
     return SEQS_DNS_WIRE_OK;
 }
 
+static uint8_t lower(uint8_t c);
+
+int seqs_dns_name_eq_at(const seqs_dns_view_t *v, size_t off, const uint8_t *name, size_t namelen) {
+    size_t pos = off, n = 0, limit = off;
+    for (;;) {   /* ends: pointers strictly decrease (as in seqs_dns_name_decode), labels move forward */
+        if (pos >= v->len)
+            return SEQS_DNS_WIRE_TRUNCATED;
+        uint8_t b = v->p[pos];
+        if ((b & 0xC0u) == 0xC0u) {
+            if (pos + 1 >= v->len)
+                return SEQS_DNS_WIRE_TRUNCATED;
+            size_t target = ((size_t)(b & 0x3Fu) << 8) | v->p[pos + 1];
+            if (target < SEQS_DNS_HDR_LEN || target >= limit || target >= pos)
+                return SEQS_DNS_WIRE_POINTER;
+            limit = target;
+            pos = target;
+            continue;
+        }
+        if (b & 0xC0u)
+            return SEQS_DNS_WIRE_LABEL;
+        if (n + 1u + b > SEQS_DNS_MAX_WIRE_NAME)
+            return SEQS_DNS_WIRE_NAMELEN;
+        if (pos + 1u + b > v->len)
+            return SEQS_DNS_WIRE_TRUNCATED;
+        if (n + 1u + b > namelen || name[n] != b)
+            return 0;
+        for (size_t i = 1; i <= b; i++)
+            if (lower(v->p[pos + i]) != lower(name[n + i]))
+                return 0;
+        n += 1u + b;
+        pos += 1u + b;
+        if (b == 0)
+            return n == namelen;
+    }
+}
+
 static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
 
 int seqs_dns_name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
