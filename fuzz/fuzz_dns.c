@@ -3,7 +3,8 @@
  * Input: [1 byte flags][DNS message]. Every run
  *  1. walks the message with the wire view (seqs/wire/dns.h): the whole-message
  *     check, the question, and a name decode at every offset, asserting that a
- *     decoded name never exceeds 255 bytes and never ends past the message;
+ *     decoded name never exceeds 255 bytes and never ends past the message, and
+ *     that the in-place comparison (seqs_dns_name_eq_at) agrees with it;
  *  2. starts a lookup of "www.example.test" on a stack and feeds the message as
  *     the server's answer. flags bit 0: overwrite the message's ID with the
  *     query's (so the fuzzer reaches the answer logic); bit 1: also copy our
@@ -38,6 +39,11 @@ static void walk(const uint8_t *m, size_t len) {
             if (nl > SEQS_DNS_MAX_WIRE_NAME || nl < 1 || nx > len || nx <= off)
                 abort();
             if (seqs_dns_name_to_text(name, nl, text, sizeof text) < 0)
+                abort();
+            /* the in-place comparison agrees with the decoder */
+            if (seqs_dns_name_eq_at(&v, off, name, nl) != 1)
+                abort();
+            if (nl > 1 && seqs_dns_name_eq_at(&v, off, name, nl - 1) == 1)
                 abort();
         }
         seqs_dns_rr_t rr;
