@@ -203,6 +203,7 @@ SEQS_OUT_STRUCT(seqs_tcp_config_t, cfg)
 %include "dns.i"   /* DNS resolver and SNTP client helpers */
 /* Every other public header (generated list, see bindings/CMakeLists.txt). */
 %include "seqs_extra.i"
+%include "tcp.i"
 
 /* ---------------------------------------------------------------------------
  * Binding helpers (not part of the C API).
