@@ -10,8 +10,6 @@
 // SimpleNetDevice/SimpleChannel link; "switch": every host on its own link to one
 // BridgeNetDevice. Prints one JSON line: nodes, wall_s (Simulator::Run only), host_frames
 // (frames in + out of the host stacks, counted where they arrive), peak RSS, pings answered.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -130,17 +128,24 @@ int main(int argc, char** argv) {
     Simulator::Stop(Seconds(duration));
     Simulator::Run();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    // Peak resident set of this program (VmHWM: reset by exec, unlike ru_maxrss, which keeps
+    // the parent's size at fork).
+    long hwm = -1;
+    if (FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::strncmp(line, "VmHWM:", 6) == 0) hwm = std::atol(line + 6);
+        std::fclose(f);
+    }
     // Host stack frames: on "pairs" every frame a host sends arrives at its peer host
     // (lossless), so in + out = 2 x host deliveries; on "switch" the frames a host sends
     // are the ones its switch port received, counted above as well.
     uint64_t frames = topology == "pairs" ? 2 * g_frames : 0;
     if (topology == "switch") frames = g_frames;
     std::printf("{\"stack\": \"ns-3\", \"nodes\": %u, \"topology\": \"%s\", \"duration_s\": %g, \"wall_s\": %.6f, "
-                "\"host_frames\": %llu, \"ping_replies\": %llu, \"maxrss_kb\": %ld}\n",
+                "\"host_frames\": %llu, \"ping_replies\": %llu, \"vmhwm_kb\": %ld}\n",
                 n, topology.c_str(), duration, wall, (unsigned long long)frames, (unsigned long long)g_replies,
-                ru.ru_maxrss);
+                hwm);
     Simulator::Destroy();
     return 0;
 }
