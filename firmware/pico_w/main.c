@@ -188,6 +188,12 @@ int fw_hal_link_up(void)
     return 0;
 }
 
+/* No boot command line on the Pico W: the settings are the compile-time ones. */
+const char *fw_hal_cmdline(void)
+{
+    return NULL;
+}
+
 void fw_hal_log_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
