@@ -43,20 +43,20 @@ def core_modules():
             g = "tcp"
         else:
             g = "core"
-        groups[c.name + ".obj"] = g
+        groups[c.name] = g
     return groups
 
 
 def classify(obj, groups):
     """Group of a map's input file: core / tcp / app:<x> (seqs), fw (main loop + apps),
     board (startup, drivers, Pico port), sdk (pico-sdk, cyw43, libc, libgcc)."""
-    m = re.search(r"libseqs_core\.a\((\S+)\)", obj)
+    m = re.search(r"libseqs_core\.a\((\S+?)\.o(bj)?\)", obj)
     if m:
         return groups.get(m.group(1), "core")
     if "/firmware/common/" in obj or "/firmware/apps/" in obj or "fw_app_table" in obj:
         return "fw"
-    if re.search(r"CMakeFiles/seqs-(qemu-mps2|pico-w)\.dir/", obj):
-        return "fw" if re.search(r"/apps/|fw_app_table", obj) else "board"
+    if re.search(r"CMakeFiles/seqs-(qemu-mps2|pico-w)\.dir/[^/]+\.c\.o(bj)?$", obj):
+        return "board"   # the board's own files: startup/driver (QEMU), the cyw43 port main.c (Pico W)
     return "sdk"
 
 

@@ -1,5 +1,6 @@
 /* tcp_echo.c — TCP echo on fw_config()->tcp_echo_port (0 = off): FW_TCP_CONNS
- * concurrent connections with FW_TCP_BUF bytes of receive and of send buffer each.
+ * concurrent connections with FW_TCP_RXBUF bytes of receive and FW_TCP_TXBUF of send
+ * buffer each.
  * It never reads more than the send buffer can take (back-pressure instead of loss)
  * and closes after the peer's FIN. */
 #include "fw_app.h"
@@ -8,11 +9,14 @@
 #ifndef FW_TCP_CONNS
 #define FW_TCP_CONNS 2
 #endif
-#ifndef FW_TCP_BUF
-#define FW_TCP_BUF 4096
+#ifndef FW_TCP_RXBUF
+#define FW_TCP_RXBUF 4096
+#endif
+#ifndef FW_TCP_TXBUF
+#define FW_TCP_TXBUF 2048
 #endif
 
-static uint8_t g_pool[FW_TCP_CONNS * 2 * FW_TCP_BUF] __attribute__((aligned(4)));
+static uint8_t g_pool[FW_TCP_CONNS * (FW_TCP_RXBUF + FW_TCP_TXBUF)] __attribute__((aligned(4)));
 static seqs_tcp_listener_t g_listener;
 static uint8_t g_listening;
 static struct {
@@ -28,7 +32,7 @@ static int tcp_echo_init(seqs_stack_t *s)
     uint16_t port = fw_config()->tcp_echo_port;
     if (port == 0)
         return SEQS_OK;
-    int r = seqs_tcp_listen(s, &g_listener, port, FW_TCP_CONNS, g_pool, sizeof g_pool, FW_TCP_BUF, FW_TCP_BUF);
+    int r = seqs_tcp_listen(s, &g_listener, port, FW_TCP_CONNS, g_pool, sizeof g_pool, FW_TCP_RXBUF, FW_TCP_TXBUF);
     g_listening = r == SEQS_OK;
     return r;
 }

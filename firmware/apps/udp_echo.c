@@ -7,9 +7,9 @@
 #include "fw_config.h"
 
 /* Receive ring: one largest datagram plus room for a few small ones (a record costs
- * its length + 12 bytes). */
+ * its length + 12 bytes); the app empties it after every frame. */
 #ifndef FW_ECHO_RXRING
-#define FW_ECHO_RXRING (SEQS_REASM_MAX_BYTES + 2048)
+#define FW_ECHO_RXRING (SEQS_REASM_MAX_BYTES + 512)
 #endif
 
 static uint8_t g_ring[FW_ECHO_RXRING] __attribute__((aligned(4)));

@@ -44,16 +44,23 @@ static uint32_t g_dhcp_seen;   /* seqs_dhcp_client_changes() last logged */
 #endif
 
 #ifdef FW_ICOUNT
-/* Instruction-count markers (firmware/icount.py): empty, never inlined, so a trace
- * of executed instructions shows where the stack's work for one frame starts and ends. */
-void fw_icount_mark(uint32_t id) __attribute__((noinline));
-void fw_icount_mark(uint32_t id)
-{
-    __asm volatile("" : : "r"(id) : "memory");
-}
-#define ICOUNT_MARK(id) fw_icount_mark(id)
+/* Instruction-count markers (firmware/icount.py): tiny, never inlined, one function per
+ * marker (distinct bodies, so the linker cannot fold them), so a trace of executed
+ * instructions shows where the stack's work for one frame starts and ends:
+ * 1 frame taken from the driver, 2 input + apps done, 3/4 around each
+ * seqs_stack_output(), 5 every queued frame handed to the driver. */
+volatile uint32_t fw_icount_last;
+#define FW_ICOUNT_FN(n)                                       \
+    void fw_icount_mark##n(void) __attribute__((noinline));  \
+    void fw_icount_mark##n(void) { fw_icount_last = n; }
+FW_ICOUNT_FN(1)
+FW_ICOUNT_FN(2)
+FW_ICOUNT_FN(3)
+FW_ICOUNT_FN(4)
+FW_ICOUNT_FN(5)
+#define ICOUNT_MARK(n) fw_icount_mark##n()
 #else
-#define ICOUNT_MARK(id) ((void)0)
+#define ICOUNT_MARK(n) ((void)0)
 #endif
 
 static void fail(const char *what, int err)

@@ -26,9 +26,10 @@
 #ifndef WIFI_PASSWORD
 #define WIFI_PASSWORD ""
 #endif
-/* Frames the ring holds between two passes of the main loop. */
+/* Frames the ring holds between two passes of the main loop (the loop drains it after
+ * every wake-up; a frame that finds it full is dropped and counted, TCP retransmits). */
 #ifndef FW_RXQ_SLOTS
-#define FW_RXQ_SLOTS 8
+#define FW_RXQ_SLOTS 4
 #endif
 
 /* ---- receive ring (driver context -> main loop) ------------------------------ */
