@@ -78,8 +78,9 @@ static void fail(const char *what, int err)
 void fw_flush(seqs_stack_t *s)
 {
     for (;;) {
+        uint64_t now = fw_hal_now_us();
         ICOUNT_MARK(3);
-        int n = seqs_stack_output(s, g_txframe, sizeof g_txframe, fw_hal_now_us());
+        int n = seqs_stack_output(s, g_txframe, sizeof g_txframe, now);
         ICOUNT_MARK(4);
         if (n <= 0) {
             if (n < 0) {   /* cannot happen with a SEQS_MAX_FRAME buffer; do not spin on it */
@@ -388,8 +389,8 @@ void fw_main(void)
 #ifdef FW_ICOUNT
             uint32_t pm = fw_hal_irq_off();   /* no interrupt handler inside a measured frame */
 #endif
-            ICOUNT_MARK(1);
             uint64_t now = fw_hal_now_us();
+            ICOUNT_MARK(1);
             (void)seqs_stack_input(&g_stack, g_rxframe, len, now);
             poll_apps(now);
             ICOUNT_MARK(2);
