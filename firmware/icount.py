@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FW_MAC, FW_IP = "02:53:51:00:00:02", "192.0.2.2"
 PEER_MAC, PEER_IP = "02:00:00:00:00:01", "192.0.2.1"
-TRACE_RE = re.compile(rb"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+TRACE_RE = re.compile(rb"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/[^\]]*\] ?(\S*)")
 
 
 def build(bdir):
@@ -117,8 +117,9 @@ class Qemu:
         self.proc.wait()
 
 
-def count(trace_bytes, marks):
-    """Per measured frame: (stack, total, frames sent) from one stretch of the exec log."""
+def count(trace_bytes, marks, prof=None):
+    """Per measured frame: (stack, total, frames sent) from one stretch of the exec log;
+    prof (a dict) receives instructions per function of the stack part."""
     entry = {lo: n for n, (lo, _) in marks.items()}
     inside = [(lo, hi) for lo, hi in marks.values()]
     frames = []
@@ -149,6 +150,9 @@ def count(trace_bytes, marks):
         if cur is None or any(lo <= pc < hi for lo, hi in inside):
             continue
         cur[seg] += 1
+        if prof is not None and seg != "loop":
+            fn = m.group(2).decode() or hex(pc)
+            prof[fn] = prof.get(fn, 0) + 1
     return [(f["in"] + f["out"], f["in"] + f["out"] + f["loop"], f["pulls"] - 1) for f in frames]
 
 
@@ -157,6 +161,7 @@ def main(argv=None):
     ap.add_argument("--elf", type=Path)
     ap.add_argument("--build-dir", type=Path, default=Path("/tmp/seqs-icount-build"))
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--top", type=int, default=0, help="also print the N most expensive functions per frame")
     a = ap.parse_args(argv)
     from scapy.layers.inet import ICMP, IP, TCP, UDP
     from scapy.layers.l2 import ARP, Ether
@@ -166,6 +171,7 @@ def main(argv=None):
     marks = symbols(elf)
     q = Qemu(elf)
     results = {}
+    profiles = {}
     try:
         def eth(p, dst=FW_MAC):
             return Ether(src=PEER_MAC, dst=dst) / p
@@ -180,7 +186,10 @@ def main(argv=None):
             with open(q.trace, "rb") as f:
                 f.seek(off)
                 data = f.read()
-            per = count(data, marks)
+            prof = {} if name not in profiles else None
+            per = count(data, marks, prof)
+            if prof is not None:
+                profiles[name] = prof
             if len(per) != 1:
                 raise SystemExit(f"{name}: expected one measured frame, trace shows {len(per)}")
             if match is not None and got is None:
@@ -238,6 +247,10 @@ def main(argv=None):
               f"{int(statistics.median(tot)):,} | {rows[0][2]} |")
     print(f"\n{a.reps} repetitions each; image {elf}; QEMU -icount shift=0 -singlestep, exact instruction counts.")
     print("HTTP GET: no HTTP server in this image (not on this branch).")
+    if a.top:
+        for name, prof in profiles.items():
+            top = sorted(prof.items(), key=lambda kv: -kv[1])[: a.top]
+            print(f"\n{name} (first repetition): " + ", ".join(f"{fn} {n:,}" for fn, n in top))
 
 
 if __name__ == "__main__":
