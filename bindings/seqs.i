@@ -202,6 +202,7 @@ SEQS_OUT_STRUCT(seqs_tcp_config_t, cfg)
 %include "dhcp.i"   /* DHCP client helpers (before seqs_extra.i: its %ignores apply there) */
 /* Every other public header (generated list, see bindings/CMakeLists.txt). */
 %include "seqs_extra.i"
+%include "tcp.i"
 
 /* ---------------------------------------------------------------------------
  * Binding helpers (not part of the C API).
