@@ -10,7 +10,7 @@
 #define FW_TCP_CONNS 2
 #endif
 #ifndef FW_TCP_RXBUF
-#define FW_TCP_RXBUF 4096
+#define FW_TCP_RXBUF 2048
 #endif
 #ifndef FW_TCP_TXBUF
 #define FW_TCP_TXBUF 2048
@@ -100,5 +100,15 @@ static size_t tcp_echo_report(char *buf, size_t pos, size_t cap)
     return fw_put_counter(buf, pos, cap, "fw_tcp_short", g_cnt.short_writes);
 }
 
-const fw_app_t fw_app_tcp_echo = {
-    .name = "tcp_echo", .init = tcp_echo_init, .poll = tcp_echo_poll, .report = tcp_echo_report};
+static unsigned tcp_echo_conns(const seqs_stack_t *s, seqs_tcp_t *out, unsigned max)
+{
+    (void)s;
+    unsigned n = 0;
+    for (unsigned i = 0; i < FW_TCP_CONNS && n < max; i++)
+        if (g_conn[i].h != 0)
+            out[n++] = g_conn[i].h;
+    return n;
+}
+
+const fw_app_t fw_app_tcp_echo = {.name = "tcp_echo", .init = tcp_echo_init, .poll = tcp_echo_poll,
+                                  .report = tcp_echo_report, .conns = tcp_echo_conns};

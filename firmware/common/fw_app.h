@@ -40,6 +40,9 @@ typedef struct fw_app {
     /* Optional: appends the app's counters as "name=value\n" lines to buf at pos (never
      * past cap) and returns the new position (the test control port reports them). */
     size_t (*report)(char *buf, size_t pos, size_t cap);
+    /* Optional: the TCP connections the app holds now (up to max handles into out; returns
+     * how many). The status page lists them. */
+    unsigned (*conns)(const seqs_stack_t *s, seqs_tcp_t *out, unsigned max);
 } fw_app_t;
 
 /* The generated table: every app of SEQS_FW_APPS, in that order, NULL-terminated. */
@@ -75,12 +78,19 @@ struct seqs_dhcp_lease;
 const struct seqs_dhcp_lease *fw_dhcp_lease(void);
 const char *fw_dhcp_state(void);
 
+/* The SNTP client (NULL when SNTP is not compiled in or no server is known yet) and the
+ * wall-clock time: Unix microseconds at monotonic time now_us, 0 before the first sync. */
+struct seqs_sntp;
+const struct seqs_sntp *fw_sntp(void);
+int64_t fw_unix_us(uint64_t now_us);
+
 /* Appends text / a decimal / a dotted quad to buf at pos (never past cap); returns the
  * new position. Small helpers for apps that format replies without printf. */
 size_t fw_put_str(char *buf, size_t pos, size_t cap, const char *s);
 size_t fw_put_u32(char *buf, size_t pos, size_t cap, uint32_t v);
 size_t fw_put_u64(char *buf, size_t pos, size_t cap, uint64_t v);
 size_t fw_put_ip4(char *buf, size_t pos, size_t cap, uint32_t addr);
+size_t fw_put_i64(char *buf, size_t pos, size_t cap, int64_t v);
 /* The main loop's own counters (fw_tx_fail, dhcp_*), in the format of fw_app_t.report. */
 size_t fw_report(char *buf, size_t pos, size_t cap);
 /* "name=value\n" when value != 0 (nothing otherwise). */

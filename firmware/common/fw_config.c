@@ -25,6 +25,12 @@
 #ifndef FW_TCP_ECHO_PORT
 #define FW_TCP_ECHO_PORT 7
 #endif
+#ifndef FW_HTTP_PORT
+#define FW_HTTP_PORT 80
+#endif
+#ifndef FW_NTP_SERVER
+#define FW_NTP_SERVER 0u
+#endif
 #ifndef FW_HOSTNAME
 #define FW_HOSTNAME "seqs-fw"
 #endif
@@ -119,13 +125,24 @@ static int apply(const char *w, size_t n)
         g_cfg.hostname[vlen] = '\0';
         return 0;
     }
-    if (key_is(w, klen, "udp_echo") || key_is(w, klen, "tcp_echo")) {
+    if (key_is(w, klen, "udp_echo") || key_is(w, klen, "tcp_echo") || key_is(w, klen, "http")) {
         if (fw_parse_uint(v, vlen, 65535, &x) != 0)
             return -1;
         if (w[0] == 'u')
             g_cfg.udp_echo_port = (uint16_t)x;
-        else
+        else if (w[0] == 't')
             g_cfg.tcp_echo_port = (uint16_t)x;
+        else
+            g_cfg.http_port = (uint16_t)x;
+        return 0;
+    }
+    if (key_is(w, klen, "ntp")) {
+        if (vlen == 4 && memcmp(v, "dhcp", 4) == 0) {
+            g_cfg.ntp = 0;
+            return 0;
+        }
+        if (fw_parse_ip4(v, vlen, &g_cfg.ntp) != 0 || g_cfg.ntp == 0)
+            return -1;
         return 0;
     }
     return -1;   /* unknown key: a typo in a test must not pass silently */
@@ -140,6 +157,8 @@ int fw_config_load(const char *cmdline, const char **bad)
     g_cfg.gw = FW_IP_GATEWAY;
     g_cfg.udp_echo_port = FW_ECHO_PORT;
     g_cfg.tcp_echo_port = FW_TCP_ECHO_PORT;
+    g_cfg.http_port = FW_HTTP_PORT;
+    g_cfg.ntp = FW_NTP_SERVER;
     _Static_assert(sizeof FW_HOSTNAME - 1 <= FW_HOSTNAME_MAX, "FW_HOSTNAME longer than 32 characters");
     memcpy(g_cfg.hostname, FW_HOSTNAME, sizeof FW_HOSTNAME);
     if (cmdline == NULL)

@@ -16,6 +16,8 @@ typedef struct fw_config {
     uint32_t ip, gw;                    /* host order; gw 0 = none */
     uint16_t udp_echo_port;             /* 0 = off */
     uint16_t tcp_echo_port;             /* 0 = off (or TCP echo not compiled in) */
+    uint16_t http_port;                 /* status page (0 = off, or HTTP not compiled in) */
+    uint32_t ntp;                       /* SNTP server; 0 = the DHCP lease's (option 42) */
     char hostname[FW_HOSTNAME_MAX + 1]; /* DHCP option 12; "" = none */
 } fw_config_t;
 
@@ -29,6 +31,8 @@ const fw_config_t *fw_config(void);
  *   gw=A.B.C.D | gw=none       default gateway of a static address
  *   hostname=NAME              1..32 letters, digits, '-' (DHCP option 12)
  *   udp_echo=PORT  tcp_echo=PORT   echo ports (0 = off)
+ *   http=PORT                  status page port (0 = off)
+ *   ntp=A.B.C.D | ntp=dhcp     SNTP server, or the one the DHCP lease names
  * Returns 0, or -1 with *bad pointing at the offending word (which the caller reports). */
 int fw_config_load(const char *cmdline, const char **bad);
 

@@ -16,6 +16,9 @@
 #if FW_DHCP
 #include <seqs/dhcp.h>
 #endif
+#if FW_SNTP
+#include <seqs/sntp.h>
+#endif
 
 #include "fw_app.h"
 #include "fw_config.h"
@@ -24,6 +27,9 @@
 
 #ifndef FW_DHCP
 #define FW_DHCP 0
+#endif
+#ifndef FW_SNTP
+#define FW_SNTP 0
 #endif
 /* The scratch buffer apps share (fw_scratch): the largest datagram the core reassembles. */
 #ifndef FW_SCRATCH_BYTES
@@ -41,6 +47,11 @@ static uint32_t g_tx_fail;   /* fw_hal_tx refused a frame */
 #if FW_DHCP
 static seqs_dhcp_client_t g_dhcp;
 static uint32_t g_dhcp_seen;   /* seqs_dhcp_client_changes() last logged */
+#endif
+#if FW_SNTP
+static seqs_sntp_t g_sntp;
+static uint32_t g_sntp_server;   /* the server g_sntp polls, 0 = not running */
+static int g_sntp_logged = -1;   /* status last logged */
 #endif
 
 #ifdef FW_ICOUNT
@@ -182,6 +193,34 @@ size_t fw_put_ip4(char *buf, size_t pos, size_t cap, uint32_t a)
     return pos;
 }
 
+size_t fw_put_i64(char *buf, size_t pos, size_t cap, int64_t v)
+{
+    if (v < 0) {
+        pos = fw_put_str(buf, pos, cap, "-");
+        return fw_put_u64(buf, pos, cap, (uint64_t)0 - (uint64_t)v);
+    }
+    return fw_put_u64(buf, pos, cap, (uint64_t)v);
+}
+
+const struct seqs_sntp *fw_sntp(void)
+{
+#if FW_SNTP
+    if (g_sntp_server != 0)
+        return &g_sntp;
+#endif
+    return NULL;
+}
+
+int64_t fw_unix_us(uint64_t now_us)
+{
+#if FW_SNTP
+    if (g_sntp_server != 0 && seqs_sntp_synced(&g_sntp))
+        return seqs_sntp_now(&g_sntp, now_us);
+#endif
+    (void)now_us;
+    return 0;
+}
+
 size_t fw_put_counter(char *buf, size_t pos, size_t cap, const char *name, uint32_t v)
 {
     if (v == 0)
@@ -205,6 +244,17 @@ size_t fw_report(char *buf, size_t pos, size_t cap)
             pos = fw_put_counter(buf, pos, cap, seqs_dhcp_client_counter_name(i),
                                  seqs_dhcp_client_counter_value(&g_dhcp, i));
         }
+#endif
+#if FW_SNTP
+    if (g_sntp_server != 0) {
+        const seqs_sntp_stats_t *st = seqs_sntp_stats(&g_sntp);
+        pos = fw_put_counter(buf, pos, cap, "sntp_requests", st->requests);
+        pos = fw_put_counter(buf, pos, cap, "sntp_replies", st->replies);
+        pos = fw_put_counter(buf, pos, cap, "sntp_timeouts", st->timeouts);
+        pos = fw_put_counter(buf, pos, cap, "sntp_drops", st->drop_source + st->drop_malformed + st->drop_mode +
+                                                              st->drop_bogus + st->drop_unsync + st->drop_stratum +
+                                                              st->drop_zero_tx);
+    }
 #endif
     return pos;
 }
@@ -279,6 +329,61 @@ static void log_dhcp(void)
         fw_log(" s");
     }
     fw_log("\r\n");
+}
+#endif
+
+/* ---- time ------------------------------------------------------------------------ */
+
+#if FW_SNTP
+/* Polls the configured SNTP server, or the first one of the DHCP lease (option 42),
+ * once the address is there; follows a change of lease or address. */
+static void manage_sntp(void)
+{
+    uint32_t want = 0;
+    if (seqs_stack_addr(&g_stack, NULL, NULL) != 0) {
+        want = fw_config()->ntp;
+#if FW_DHCP
+        const seqs_dhcp_lease_t *l = g_status.dhcp ? seqs_dhcp_client_lease(&g_dhcp) : NULL;
+        if (want == 0 && l != NULL && l->ntp_count > 0)
+            want = l->ntp[0];
+#endif
+    }
+    if (want != g_sntp_server) {
+        if (g_sntp_server != 0)
+            (void)seqs_sntp_stop(&g_stack, &g_sntp);
+        g_sntp_server = 0;
+        g_sntp_logged = -1;
+        if (want != 0) {
+            seqs_sntp_config_t sc;
+            seqs_sntp_config_default(&sc);
+            sc.poll_s = 16;   /* RFC 4330 10 allows >= 15 s; keeps a QEMU clock within a few ms */
+            sc.max_poll_s = 1024;
+            int r = seqs_sntp_start(&g_stack, &g_sntp, want, &sc);
+            if (r == SEQS_OK) {
+                g_sntp_server = want;
+                fw_log("sntp: polling ");
+                fw_log_ip4(want);
+                fw_log("\r\n");
+            } else {
+                fw_log("sntp: cannot start: ");
+                fw_log(seqs_strerror(r));
+                fw_log("\r\n");
+            }
+        }
+    }
+    if (g_sntp_server != 0 && (int)seqs_sntp_status(&g_sntp) != g_sntp_logged) {
+        g_sntp_logged = (int)seqs_sntp_status(&g_sntp);
+        fw_log("sntp: ");
+        fw_log(seqs_sntp_status_name(g_sntp_logged));
+        if (seqs_sntp_status(&g_sntp) == SEQS_SNTP_SYNCED) {
+            fw_log(" stratum ");
+            fw_log_u32((uint32_t)seqs_sntp_stratum(&g_sntp));
+            fw_log(" delay ");
+            fw_log_i32((int32_t)seqs_sntp_delay_us(&g_sntp));
+            fw_log(" us");
+        }
+        fw_log("\r\n");
+    }
 }
 #endif
 
@@ -405,6 +510,9 @@ void fw_main(void)
 #if FW_DHCP
         if (g_status.dhcp)
             log_dhcp();
+#endif
+#if FW_SNTP
+        manage_sntp();
 #endif
 
         uint64_t deadline = next_deadline();

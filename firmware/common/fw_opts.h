@@ -9,5 +9,7 @@
 #define SEQS_REASM_MAX_BYTES 4096
 /* Frames waiting to be pulled by the driver (default 12288). */
 #define SEQS_TXQ_BYTES 8192
+/* TCP connection slots (default 8): 2 echo + 1 (+1 refused) HTTP + TIME-WAIT leftovers. */
+#define SEQS_MAX_TCP_CONNS 6
 
 #endif

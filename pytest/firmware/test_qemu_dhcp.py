@@ -1,11 +1,14 @@
 """The firmware image as a user runs it: it boots with DHCP (the image's default
-setting) on a TAP device in a network namespace where dnsmasq serves DHCP and DNS.
+setting) on a TAP device in a network namespace where dnsmasq serves DHCP and DNS
+and chronyd serves NTP (dnsmasq names it in option 42).
 
 Oracles: dnsmasq's lease file (the image's MAC, host name and address), the Linux
 kernel (ping, a TCP client whose 1 MiB comes back byte for byte, nstat error
-counters), the image's own UART log (the lease it reports must be dnsmasq's).
+counters), curl + Python's json (the status page), the namespace's clock (the
+image's NTP time), the image's own UART log (the lease it reports must be dnsmasq's).
 Root only (network namespace + TAP); bounded: every wait has a deadline, QEMU and
 dnsmasq are always ended."""
+import json
 import os
 import re
 import shutil
@@ -41,11 +44,12 @@ def dhcp_net(tmp_path):
     """A namespace with a TAP device (192.0.2.1/24) and dnsmasq on it (DHCP + DNS)."""
     if os.geteuid() != 0:
         pytest.skip("needs root (network namespace + TAP device)")
-    if not shutil.which("dnsmasq"):
-        pytest.skip("dnsmasq not installed (apt-get install dnsmasq-base)")
+    for tool, pkg in (("dnsmasq", "dnsmasq-base"), ("chronyd", "chrony"), ("curl", "curl")):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} not installed (apt-get install {pkg})")
     ns, tap = unique_names("fwd")
     subprocess.run(["ip", "netns", "add", ns], check=True)
-    dm = logf = None
+    dm = logf = chrony = None
     try:
         sh(ns, "ip", "link", "set", "lo", "up")
         sh(ns, "ip", "tuntap", "add", "dev", tap, "mode", "tap")
@@ -61,13 +65,26 @@ def dhcp_net(tmp_path):
              "--address=/fw.test/192.0.2.77", f"--dhcp-range={RANGE[0]},{RANGE[1]},255.255.255.0,2m",
              "--no-ping", "--dhcp-authoritative", f"--dhcp-leasefile={leases}",
              f"--pid-file={tmp_path / 'dnsmasq.pid'}", "--log-dhcp", "--log-facility=-",
-             f"--dhcp-option=option:router,{LINUX_IP}", f"--dhcp-option=option:dns-server,{LINUX_IP}"],
+             f"--dhcp-option=option:router,{LINUX_IP}", f"--dhcp-option=option:dns-server,{LINUX_IP}",
+             f"--dhcp-option=option:ntp-server,{LINUX_IP}"],
             stdout=logf, stderr=subprocess.STDOUT)
+        conf = tmp_path / "chrony.conf"
+        conf.write_text(f"local stratum 8\nallow 192.0.2.0/24\nbindaddress {LINUX_IP}\ncmdport 0\nuser root\n"
+                        f"pidfile {tmp_path}/chronyd.pid\ndriftfile {tmp_path}/drift\n")
+        # -x: chronyd never touches the system clock (which the namespace shares with the host)
+        chrony = subprocess.Popen(["ip", "netns", "exec", ns, "chronyd", "-x", "-d", "-f", str(conf)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.3)
         if dm.poll() is not None:
             raise RuntimeError(f"dnsmasq exited: {(tmp_path / 'dnsmasq.log').read_text()}")
         yield ns, tap, leases, tmp_path / "dnsmasq.log"
     finally:
+        if chrony is not None:
+            chrony.terminate()
+            try:
+                chrony.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                chrony.kill()
         if dm is not None:
             dm.terminate()
             try:
@@ -122,7 +139,10 @@ def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net):
     """Boot with ip=dhcp: DISCOVER/OFFER/REQUEST/ACK with dnsmasq, the RFC 5227 probe, then
     the address dnsmasq's lease file lists for the image's MAC and host name is the one the
     image reports; Linux pings it, a 1 MiB TCP echo through it is byte-exact, the example
-    app (uptime.c) reports the lease, and the run ends with exit code 0 and no fault."""
+    app (uptime.c) reports the lease, SNTP against chronyd (the server named by the lease)
+    puts the image's clock within 50 ms of the namespace's, curl fetches the status page
+    (JSON with lease, NTP time, connections, counters; and HTML), and the run ends with exit
+    code 0 and no fault."""
     ns, tap, leases, dmlog = dhcp_net
     elf = image("seqs-qemu-mps2.elf")
     with QemuMps2(elf, netdev="tap", tap=tap, netns=ns, append=f"ip=dhcp hostname={HOSTNAME}") as fw:
@@ -159,6 +179,38 @@ def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net):
         after = nstat(ns)
         for k in ("IpInHdrErrors", "IcmpInCsumErrors", "TcpInCsumErrors", "TcpInErrs", "UdpInCsumErrors"):
             assert after.get(k, 0) == before.get(k, 0), f"Linux counted {k}"
+
+        # The status page: JSON (parsed by Python) and HTML, fetched by curl.
+        fw.wait_uart("sntp: synced", 10)
+        t0 = time.time()
+        page = sh(ns, "curl", "-sS", "--max-time", "5", f"http://{addr}/status.json", check=False)
+        t1 = time.time()
+        assert page.returncode == 0, page.stderr
+        st = json.loads(page.stdout)
+        print("status.json:", json.dumps(st, indent=None)[:600])
+        assert st["device"]["addr"] == addr and st["device"]["hostname"] == HOSTNAME
+        assert st["device"]["mac"] == FW_MAC
+        lease = st["lease"]
+        assert (lease["state"], lease["addr"], lease["router"], lease["server"], lease["lease_s"]) == \
+            ("bound", addr, LINUX_IP, LINUX_IP, 120)
+        assert 0 < lease["remaining_s"] <= 120 and lease["ntp"] == LINUX_IP and lease["dns"] == LINUX_IP
+        ntp = st["ntp"]
+        assert ntp["status"] == "synced" and ntp["server"] == LINUX_IP and ntp["stratum"] == 8, ntp
+        unix_s = ntp["unix_us"] / 1e6
+        # The page was made between t0 and t1 (namespace clock = host clock): the image's
+        # NTP time must be within 50 ms of that window.
+        err = max(t0 - unix_s, unix_s - t1, 0.0)
+        print(f"NTP time vs namespace clock: {err * 1000:.1f} ms outside [{t0:.3f}, {t1:.3f}] "
+              f"(fetch took {(t1 - t0) * 1000:.1f} ms, delay {ntp['delay_us']} us)")
+        assert err <= 0.050 and t1 - t0 < 1.0
+        http_conns = [c for c in st["connections"] if c["app"] == "status_http"]
+        assert http_conns and http_conns[0]["remote_addr"] == LINUX_IP and http_conns[0]["local_port"] == 80
+        assert st["counters"]["dhcp_rx_ack"] == 1 and st["counters"]["tcp_conn_opened"] >= 2
+        html = sh(ns, "curl", "-sS", "--max-time", "5", "-D", "-", f"http://{addr}/", check=False)
+        assert html.returncode == 0, html.stderr
+        assert "content-type: text/html" in html.stdout.lower()
+        assert "<h1>seqs firmware</h1>" in html.stdout and f"<td>{addr}</td>" in html.stdout
+        assert html.stdout.rstrip().endswith("</html>")
 
         c = sh(ns, "/usr/bin/python3", "-c", UDP_ASK, addr, str(CTRL_PORT), "counters", check=False)
         cnt = {k: int(v) for k, v in re.findall(r"^(\w+)=(\d+)$", c.stdout, re.M)}
