@@ -236,6 +236,29 @@ def main(argv=None):
                                                                    ack=rseq, window=65535)), None)
             q.send(eth(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=sport, dport=7, flags="R", seq=seq)))
             time.sleep(0.05)
+        # HTTP: one GET of the status page on a fresh connection to port 80.
+        for i in range(a.reps):
+            sport, seq = 42000 + i, 5000
+            q.send(eth(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=sport, dport=80, flags="S", seq=seq, window=65535,
+                                                         options=[("MSS", 1460)])))
+            sa = q.recv_until(lambda f: TCP in Ether(f) and Ether(f)[TCP].flags == "SA")
+            if sa is None:
+                raise SystemExit("HTTP: no SYN/ACK from port 80 (image built without FW_HTTP?)")
+            rseq = Ether(sa)[TCP].seq + 1
+            seq += 1
+            q.send(eth(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=sport, dport=80, flags="A", seq=seq, ack=rseq,
+                                                         window=65535)))
+            time.sleep(0.05)
+            req = b"GET /status.json HTTP/1.1\r\nHost: fw\r\n\r\n"
+            rep = Ether(measure("HTTP GET /status.json → 200 + JSON page",
+                                eth(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=sport, dport=80, flags="PA", seq=seq,
+                                                                     ack=rseq, window=65535) / Raw(req)),
+                                lambda f: TCP in Ether(f) and Ether(f)[TCP].sport == 80 and
+                                len(Ether(f)[TCP].payload) > 0))
+            assert bytes(rep[TCP].payload).startswith(b"HTTP/1.1 200")
+            time.sleep(0.1)
+            q.send(eth(IP(src=PEER_IP, dst=FW_IP) / TCP(sport=sport, dport=80, flags="R", seq=seq + len(req))))
+            time.sleep(0.05)
     finally:
         q.close()
     print("| frame | stack (input + apps + output) | min..max | total incl. main loop + driver | frames out |")
@@ -246,7 +269,6 @@ def main(argv=None):
         print(f"| {name} | {int(statistics.median(st)):,} | {min(st):,}..{max(st):,} | "
               f"{int(statistics.median(tot)):,} | {rows[0][2]} |")
     print(f"\n{a.reps} repetitions each; image {elf}; QEMU -icount shift=0 -singlestep, exact instruction counts.")
-    print("HTTP GET: no HTTP server in this image (not on this branch).")
     if a.top:
         for name, prof in profiles.items():
             top = sorted(prof.items(), key=lambda kv: -kv[1])[: a.top]
