@@ -23,7 +23,7 @@
 #define HTTP_CONNS 1
 #define HTTP_BUF 1024
 #define HTTP_TCP_RX 1024
-#define HTTP_TCP_TX 2048
+#define HTTP_TCP_TX 1024
 #define CLOSE_RESERVE 160   /* bytes kept for closing brackets/tags when the page is full */
 
 static seqs_http_server_t g_srv;
