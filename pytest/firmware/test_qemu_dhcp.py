@@ -220,3 +220,8 @@ def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net):
         assert bye.stdout.strip() == "bye", bye.stdout + bye.stderr
         assert fw.wait_exit(10) == 0
         assert "FAULT" not in fw.uart()
+        # the status page is built deep inside seqs_stack_input(): the main stack must stay
+        # within what the Pico W port gives it (4 KB, shared with the cyw43 interrupts)
+        m = re.search(r"stack high-water (\d+) B", fw.uart())
+        assert m and int(m.group(1)) <= 3072, m and m.group(0)
+        print(m.group(0))
