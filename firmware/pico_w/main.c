@@ -110,8 +110,9 @@ void cyw43_cb_tcpip_set_link_down(cyw43_t *self, int itf)
     __sev();
 }
 
-/* cyw43_arch_wifi_connect_*() wait for CYW43_LINK_UP from this lwIP-side function;
- * our address is static, so an associated link is an "up" link. */
+/* cyw43_arch_wifi_connect_*() wait for CYW43_LINK_UP from this lwIP-side function
+ * (lwIP reports "up" once it has an address); here the address is seqs' business (DHCP
+ * in fw_main, or static), so an associated link is an "up" link. */
 int cyw43_tcpip_link_status(cyw43_t *self, int itf)
 {
     int st = cyw43_wifi_link_status(self, itf);
