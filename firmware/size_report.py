@@ -57,6 +57,9 @@ def classify(obj, groups):
         return "fw"
     if re.search(r"CMakeFiles/seqs-(qemu-mps2|pico-w)\.dir/[^/]+\.c\.o(bj)?$", obj):
         return "board"   # the board's own files: startup/driver (QEMU), the cyw43 port main.c (Pico W)
+    if re.search(r"CMakeFiles/seqs-(qemu-mps2|pico-w)\.dir/", obj) and not re.search(
+            r"/src/(rp2_common|rp2040|common|boards)/|/lib/cyw43-driver/|/lib/tinyusb/", obj):
+        return "fw"      # a user's app outside the tree (SEQS_FW_APPS)
     return "sdk"
 
 
