@@ -235,6 +235,8 @@ static size_t build_page(seqs_stack_t *s, int html, uint64_t now)
     close_obj(&e, 0);
 
     open_obj(&e, "ntp", 0);
+    if (fw_config()->ntp_name[0] != '\0')
+        f_str(&e, "name", fw_config()->ntp_name);
     const seqs_sntp_t *c = fw_sntp();
     if (c == NULL) {
         f_str(&e, "status", "no-server");

@@ -13,6 +13,7 @@
 #   FW_TCP       ON: TCP echo app compiled in        (default ON)
 #   FW_DHCP      ON: DHCP client compiled in         (default ON)
 #   FW_SNTP      ON: SNTP client (server from the lease or FW_NTP_SERVER) (default ON)
+#   FW_DNS       ON: DNS resolver, for an SNTP server given by name (ntp=NAME) (default ON)
 #   FW_HTTP      ON: the status page app (status_http.c) (default ON)
 #   FW_HTTP_PORT its port                            (default 80)
 #   FW_NTP_SERVER  SNTP server address, "" = the DHCP lease's (option 42) (default "")
@@ -33,6 +34,7 @@ set(FW_TCP_ECHO_PORT "7" CACHE STRING "TCP echo port (0 = off)")
 option(FW_TCP "Compile the TCP echo app in" ON)
 option(FW_DHCP "Compile the DHCP client in" ON)
 option(FW_SNTP "Compile the SNTP client in" ON)
+option(FW_DNS "Compile the DNS resolver in (ntp=NAME)" ON)
 option(FW_HTTP "Compile the HTTP status page in" ON)
 set(FW_HTTP_PORT "80" CACHE STRING "Port of the status page")
 set(FW_NTP_SERVER "" CACHE STRING "SNTP server address (empty: the one the DHCP lease names)")
@@ -84,7 +86,7 @@ set(SEQS_FW_DEFINITIONS
     "FW_IP_DHCP=${_fw_dhcp_default}" "FW_IP_ADDR=${_fw_ip}" "FW_IP_PREFIX=${FW_PREFIX}" "FW_IP_GATEWAY=${_fw_gw}"
     "FW_HOSTNAME=\"${FW_HOSTNAME}\"" "FW_MAC_BYTES=${_fw_mac}" "FW_ECHO_PORT=${FW_ECHO_PORT}"
     "FW_TCP_ECHO_PORT=${FW_TCP_ECHO_PORT}" "FW_CTRL_PORT=${FW_CTRL_PORT}" "FW_DHCP=$<BOOL:${FW_DHCP}>"
-    "FW_SNTP=$<BOOL:${FW_SNTP}>" "FW_HTTP_PORT=${FW_HTTP_PORT}" "FW_NTP_SERVER=${_fw_ntp}")
+    "FW_SNTP=$<BOOL:${FW_SNTP}>" "FW_DNS=$<BOOL:${FW_DNS}>" "FW_HTTP_PORT=${FW_HTTP_PORT}" "FW_NTP_SERVER=${_fw_ntp}")
 if(FW_ICOUNT)
   list(APPEND SEQS_FW_DEFINITIONS FW_ICOUNT=1)
 endif()

@@ -139,10 +139,24 @@ static int apply(const char *w, size_t n)
     if (key_is(w, klen, "ntp")) {
         if (vlen == 4 && memcmp(v, "dhcp", 4) == 0) {
             g_cfg.ntp = 0;
+            g_cfg.ntp_name[0] = '\0';
             return 0;
         }
-        if (fw_parse_ip4(v, vlen, &g_cfg.ntp) != 0 || g_cfg.ntp == 0)
+        g_cfg.ntp_name[0] = '\0';
+        if (fw_parse_ip4(v, vlen, &g_cfg.ntp) == 0)
+            return g_cfg.ntp != 0 ? 0 : -1;
+        g_cfg.ntp = 0;
+        /* a host name: letters, digits, '-' and dots (RFC 1123 2.1), resolved by DNS */
+        if (vlen == 0 || vlen > FW_NTP_NAME_MAX)
             return -1;
+        for (size_t i = 0; i < vlen; i++) {
+            char c = v[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '.'))
+                return -1;
+        }
+        memcpy(g_cfg.ntp_name, v, vlen);
+        g_cfg.ntp_name[vlen] = '\0';
         return 0;
     }
     return -1;   /* unknown key: a typo in a test must not pass silently */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define FW_HOSTNAME_MAX 32
+#define FW_NTP_NAME_MAX 63
 
 typedef struct fw_config {
     uint8_t dhcp;                       /* 1: get the address by DHCP; 0: ip/prefix/gw below */
@@ -18,6 +19,7 @@ typedef struct fw_config {
     uint16_t tcp_echo_port;             /* 0 = off (or TCP echo not compiled in) */
     uint16_t http_port;                 /* status page (0 = off, or HTTP not compiled in) */
     uint32_t ntp;                       /* SNTP server; 0 = the DHCP lease's (option 42) */
+    char ntp_name[FW_NTP_NAME_MAX + 1]; /* SNTP server by name (resolved by DNS); "" = none */
     char hostname[FW_HOSTNAME_MAX + 1]; /* DHCP option 12; "" = none */
 } fw_config_t;
 
@@ -32,7 +34,8 @@ const fw_config_t *fw_config(void);
  *   hostname=NAME              1..32 letters, digits, '-' (DHCP option 12)
  *   udp_echo=PORT  tcp_echo=PORT   echo ports (0 = off)
  *   http=PORT                  status page port (0 = off)
- *   ntp=A.B.C.D | ntp=dhcp     SNTP server, or the one the DHCP lease names
+ *   ntp=A.B.C.D | ntp=NAME | ntp=dhcp   SNTP server: an address, a name resolved by DNS
+ *                              (the lease's DNS servers), or the one the DHCP lease names
  * Returns 0, or -1 with *bad pointing at the offending word (which the caller reports). */
 int fw_config_load(const char *cmdline, const char **bad);
 

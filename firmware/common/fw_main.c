@@ -19,6 +19,9 @@
 #if FW_SNTP
 #include <seqs/sntp.h>
 #endif
+#if FW_DNS
+#include <seqs/dns.h>
+#endif
 
 #include "fw_app.h"
 #include "fw_config.h"
@@ -30,6 +33,12 @@
 #endif
 #ifndef FW_SNTP
 #define FW_SNTP 0
+#endif
+#ifndef FW_DNS
+#define FW_DNS 0
+#endif
+#if FW_DNS && !FW_SNTP
+#error "FW_DNS resolves the SNTP server's name: it needs FW_SNTP"
 #endif
 /* The scratch buffer apps share (fw_scratch): the largest datagram the core reassembles. */
 #ifndef FW_SCRATCH_BYTES
@@ -52,6 +61,15 @@ static uint32_t g_dhcp_seen;   /* seqs_dhcp_client_changes() last logged */
 static seqs_sntp_t g_sntp;
 static uint32_t g_sntp_server;   /* the server g_sntp polls, 0 = not running */
 static int g_sntp_logged = -1;   /* status last logged */
+#endif
+#if FW_DNS
+#define FW_DNS_RETRY_US 10000000u
+static seqs_dns_resolver_t g_dns;
+static seqs_dns_query_t g_dnsq;
+static uint8_t g_dns_state;      /* 0 not asked, 1 in flight, 2 resolved, 3 failed (retry later) */
+static uint32_t g_ntp_by_name;   /* the address fw_config()->ntp_name resolved to */
+static uint64_t g_dns_retry_at;
+static uint32_t g_dns_ok, g_dns_fail;
 #endif
 
 #ifdef FW_ICOUNT
@@ -245,6 +263,18 @@ size_t fw_report(char *buf, size_t pos, size_t cap)
                                  seqs_dhcp_client_counter_value(&g_dhcp, i));
         }
 #endif
+#if FW_DNS
+    pos = fw_put_counter(buf, pos, cap, "dns_lookups_ok", g_dns_ok);
+    pos = fw_put_counter(buf, pos, cap, "dns_lookups_failed", g_dns_fail);
+    if (fw_config()->ntp_name[0] != '\0') {
+        const seqs_dns_stats_t *ds = seqs_dns_stats(&g_dns);
+        pos = fw_put_counter(buf, pos, cap, "dns_queries_tx", ds->queries_tx);
+        pos = fw_put_counter(buf, pos, cap, "dns_responses", ds->responses);
+        pos = fw_put_counter(buf, pos, cap, "dns_drops", ds->drop_source + ds->drop_not_response + ds->drop_id +
+                                                            ds->drop_question + ds->drop_malformed +
+                                                            ds->drop_udp_truncated);
+    }
+#endif
 #if FW_SNTP
     if (g_sntp_server != 0) {
         const seqs_sntp_stats_t *st = seqs_sntp_stats(&g_sntp);
@@ -334,17 +364,82 @@ static void log_dhcp(void)
 
 /* ---- time ------------------------------------------------------------------------ */
 
+#if FW_DNS
+/* The address of the SNTP server named by ntp=NAME, 0 until known: asks the DNS servers
+ * of the lease (RFC 2132 option 6), once, again 10 s after a failure. */
+static uint32_t resolve_ntp_name(void)
+{
+    const char *name = fw_config()->ntp_name;
+    if (g_dns_state == 2)
+        return g_ntp_by_name;
+    if (g_dns_state == 1) {
+        seqs_dns_status_t st = seqs_dns_query_status(&g_dnsq);
+        if (st == SEQS_DNS_PENDING)
+            return 0;
+        fw_log("dns: ");
+        fw_log(name);
+        if (st == SEQS_DNS_OK && seqs_dns_query_addrs(&g_dnsq, &g_ntp_by_name, 1) > 0) {
+            g_dns_state = 2;
+            g_dns_ok++;
+            fw_log(" -> ");
+            fw_log_ip4(g_ntp_by_name);
+            fw_log("\r\n");
+            return g_ntp_by_name;
+        }
+        g_dns_state = 3;
+        g_dns_fail++;
+        g_dns_retry_at = fw_hal_now_us() + FW_DNS_RETRY_US;
+        fw_log(": ");
+        fw_log(seqs_dns_status_name(st));
+        fw_log("\r\n");
+        return 0;
+    }
+    if (g_dns_state == 3 && fw_hal_now_us() < g_dns_retry_at)
+        return 0;
+    uint32_t servers[3];
+    size_t n = 0;
+#if FW_DHCP
+    const seqs_dhcp_lease_t *l = g_status.dhcp ? seqs_dhcp_client_lease(&g_dhcp) : NULL;
+    if (g_status.dhcp && l == NULL)
+        return 0;   /* the address is still being probed: the lease (and its DNS servers) comes next */
+    for (unsigned i = 0; l != NULL && i < l->dns_count && n < 3; i++)
+        servers[n++] = l->dns[i];
+#endif
+    int r = seqs_dns_set_servers(&g_dns, servers, n);
+    if (r == SEQS_OK)
+        r = seqs_dns_resolve(&g_stack, &g_dns, &g_dnsq, name);
+    if (r != SEQS_OK) {   /* no DNS server known (static address, lease without option 6), ... */
+        g_dns_state = 3;
+        g_dns_fail++;
+        g_dns_retry_at = fw_hal_now_us() + FW_DNS_RETRY_US;
+        fw_log("dns: cannot resolve ");
+        fw_log(name);
+        fw_log(": ");
+        fw_log(seqs_strerror(r));
+        fw_log("\r\n");
+        return 0;
+    }
+    g_dns_state = 1;
+    return 0;
+}
+#endif
+
 #if FW_SNTP
-/* Polls the configured SNTP server, or the first one of the DHCP lease (option 42),
- * once the address is there; follows a change of lease or address. */
+/* Polls the configured SNTP server (an address, or a name resolved by DNS), or the
+ * first one of the DHCP lease (option 42), once the address is there; follows a
+ * change of lease or address. */
 static void manage_sntp(void)
 {
     uint32_t want = 0;
     if (seqs_stack_addr(&g_stack, NULL, NULL) != 0) {
         want = fw_config()->ntp;
+#if FW_DNS
+        if (fw_config()->ntp_name[0] != '\0')
+            want = resolve_ntp_name();
+#endif
 #if FW_DHCP
         const seqs_dhcp_lease_t *l = g_status.dhcp ? seqs_dhcp_client_lease(&g_dhcp) : NULL;
-        if (want == 0 && l != NULL && l->ntp_count > 0)
+        if (want == 0 && fw_config()->ntp_name[0] == '\0' && l != NULL && l->ntp_count > 0)
             want = l->ntp[0];
 #endif
     }
@@ -399,6 +494,10 @@ static void poll_apps(uint64_t now)
 static uint64_t next_deadline(void)
 {
     uint64_t d = seqs_stack_next_deadline(&g_stack);
+#if FW_DNS
+    if (g_dns_state == 3 && g_dns_retry_at < d)
+        d = g_dns_retry_at;
+#endif
     for (const fw_app_t *const *a = fw_app_table; *a != NULL; a++) {
         if ((*a)->deadline != NULL) {
             uint64_t ad = (*a)->deadline(&g_stack);
@@ -450,6 +549,18 @@ void fw_main(void)
     }
     if (cfg->dhcp)
         start_dhcp(0);
+#if FW_DNS
+    if (cfg->ntp_name[0] != '\0') {
+        r = seqs_dns_init(&g_stack, &g_dns);
+        if (r != SEQS_OK)
+            fail("dns resolver", r);
+    }
+#else
+    if (cfg->ntp_name[0] != '\0') {
+        fw_log("FATAL: ntp=NAME but the image was built without DNS (SEQS_FW_DNS=OFF)\r\n");
+        fw_hal_exit(2);
+    }
+#endif
 
     fw_log("seqs firmware: mac ");
     fw_log_mac(sc.mac);

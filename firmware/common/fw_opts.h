@@ -12,4 +12,8 @@
 /* TCP connection slots (default 8): 2 echo + 1 (+1 refused) HTTP + TIME-WAIT leftovers. */
 #define SEQS_MAX_TCP_CONNS 6
 
+/* Per DNS query: the UDP receive ring (answers <= 512 bytes), or the TCP fallback's rings
+ * + answer (default 1536; with 1024 a TCP answer may be 360 bytes). */
+#define SEQS_DNS_QUERY_BUF 1024
+
 #endif

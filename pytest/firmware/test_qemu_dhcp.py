@@ -62,7 +62,7 @@ def dhcp_net(tmp_path):
         dm = subprocess.Popen(
             ["ip", "netns", "exec", ns, "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--user=root",
              f"--interface={tap}", "--bind-interfaces", "--no-resolv", "--no-hosts",
-             "--address=/fw.test/192.0.2.77", f"--dhcp-range={RANGE[0]},{RANGE[1]},255.255.255.0,2m",
+             "--address=/fw.test/192.0.2.77", "--address=/ntp.fw.test/192.0.2.1", "--log-queries", f"--dhcp-range={RANGE[0]},{RANGE[1]},255.255.255.0,2m",
              "--no-ping", "--dhcp-authoritative", f"--dhcp-leasefile={leases}",
              f"--pid-file={tmp_path / 'dnsmasq.pid'}", "--log-dhcp", "--log-facility=-",
              f"--dhcp-option=option:router,{LINUX_IP}", f"--dhcp-option=option:dns-server,{LINUX_IP}",
@@ -135,17 +135,20 @@ print(s.recvfrom(2000)[0].decode().strip())
 """
 
 
-def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net):
+@pytest.mark.parametrize("ntp", ["lease", "dns-name"])
+def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net, ntp):
     """Boot with ip=dhcp: DISCOVER/OFFER/REQUEST/ACK with dnsmasq, the RFC 5227 probe, then
     the address dnsmasq's lease file lists for the image's MAC and host name is the one the
     image reports; Linux pings it, a 1 MiB TCP echo through it is byte-exact, the example
     app (uptime.c) reports the lease, SNTP against chronyd (the server named by the lease)
     puts the image's clock within 50 ms of the namespace's, curl fetches the status page
     (JSON with lease, NTP time, connections, counters; and HTML), and the run ends with exit
-    code 0 and no fault."""
+    code 0 and no fault. ntp="dns-name": the image is told `ntp=ntp.fw.test` instead and must
+    resolve it through the lease's DNS server (dnsmasq logs the query) before SNTP."""
     ns, tap, leases, dmlog = dhcp_net
     elf = image("seqs-qemu-mps2.elf")
-    with QemuMps2(elf, netdev="tap", tap=tap, netns=ns, append=f"ip=dhcp hostname={HOSTNAME}") as fw:
+    append = f"ip=dhcp hostname={HOSTNAME}" + (" ntp=ntp.fw.test" if ntp == "dns-name" else "")
+    with QemuMps2(elf, netdev="tap", tap=tap, netns=ns, append=append) as fw:
         t0 = time.monotonic()
         fw.wait_uart("dhcp: bound ", 30)
         t_bound = time.monotonic() - t0
@@ -194,6 +197,11 @@ def test_fw_gets_a_lease_from_dnsmasq_and_serves_on_it(dhcp_net):
         assert (lease["state"], lease["addr"], lease["router"], lease["server"], lease["lease_s"]) == \
             ("bound", addr, LINUX_IP, LINUX_IP, 120)
         assert 0 < lease["remaining_s"] <= 120 and lease["ntp"] == LINUX_IP and lease["dns"] == LINUX_IP
+        if ntp == "dns-name":
+            assert "dns: ntp.fw.test -> 192.0.2.1" in fw.uart()
+            assert "query[A] ntp.fw.test from " + addr in dmlog.read_text(), "dnsmasq saw no query from the image"
+            assert st["ntp"]["name"] == "ntp.fw.test" and st["counters"]["dns_lookups_ok"] == 1
+            assert "dns_lookups_failed" not in st["counters"], st["counters"]
         ntp = st["ntp"]
         assert ntp["status"] == "synced" and ntp["server"] == LINUX_IP and ntp["stratum"] == 8, ntp
         unix_s = ntp["unix_us"] / 1e6
