@@ -144,24 +144,24 @@ def variants():
     apps = {p.name for p in (REPO / "stack" / "src" / "app").iterdir() if p.is_dir()}
     static = ["-DFW_IP=192.0.2.2", "-DFW_CTRL_PORT=0", "-DFW_APPS="]
     dyn = ["-DFW_IP=dhcp", "-DFW_CTRL_PORT=0"]
-    v = [("core (ARP, IPv4, ICMP, UDP) + UDP echo",
-          static + ["-DFW_TCP=OFF", "-DFW_DHCP=OFF", "-DFW_SNTP=OFF", "-DFW_HTTP=OFF"]),
-         ("+ TCP (echo app, 2 connections)", static + ["-DFW_TCP=ON", "-DFW_DHCP=OFF", "-DFW_SNTP=OFF", "-DFW_HTTP=OFF"]),
-         ("+ DHCP client", dyn + ["-DFW_APPS=", "-DFW_TCP=ON", "-DFW_DHCP=ON", "-DFW_SNTP=OFF", "-DFW_HTTP=OFF"])]
+    off = ["-DFW_SNTP=OFF", "-DFW_DNS=OFF", "-DFW_HTTP=OFF"]
+    v = [("core (ARP, IPv4, ICMP, UDP) + UDP echo", static + ["-DFW_TCP=OFF", "-DFW_DHCP=OFF"] + off),
+         ("+ TCP (echo app, 2 connections)", static + ["-DFW_TCP=ON", "-DFW_DHCP=OFF"] + off),
+         ("+ DHCP client", dyn + ["-DFW_APPS=", "-DFW_TCP=ON", "-DFW_DHCP=ON"] + off)]
     missing = []
-    if "sntp" in apps:
-        v.append(("+ SNTP client", dyn + ["-DFW_APPS=", "-DFW_TCP=ON", "-DFW_DHCP=ON", "-DFW_SNTP=ON",
-                                           "-DFW_HTTP=OFF"]))
+    if "sntp" in apps and "dns" in apps:
+        v.append(("+ DNS resolver + SNTP client", dyn + ["-DFW_APPS=", "-DFW_TCP=ON", "-DFW_DHCP=ON", "-DFW_SNTP=ON",
+                                                         "-DFW_DNS=ON", "-DFW_HTTP=OFF"]))
     else:
-        missing.append("+ SNTP")
+        missing.append("+ DNS/SNTP")
     if "http" in apps:
         v.append(("+ HTTP status page (1 connection)", dyn + ["-DFW_APPS=", "-DFW_TCP=ON", "-DFW_DHCP=ON",
-                                                              "-DFW_SNTP=ON", "-DFW_HTTP=ON"]))
+                                                              "-DFW_SNTP=ON", "-DFW_DNS=ON", "-DFW_HTTP=ON"]))
     else:
         missing.append("+ HTTP")
     v.append(("+ example app (uptime.c) = the shipped image",
               dyn + [f"-DFW_APPS={REPO / 'firmware' / 'apps' / 'uptime.c'}", "-DFW_TCP=ON", "-DFW_DHCP=ON",
-                     "-DFW_SNTP=ON", "-DFW_HTTP=ON"]))
+                     "-DFW_SNTP=ON", "-DFW_DNS=ON", "-DFW_HTTP=ON"]))
     return v, missing
 
 
@@ -244,7 +244,7 @@ def run_variants(a):
             if libs:
                 print("\nApps of the core compiled for the M0+ (flash, linked or not): " +
                       ", ".join(f"{k} {v:,} B" for k, v in sorted(libs.items())) +
-                      ". The image links dhcp, sntp and http; it resolves no names, so dns is not in it.")
+                      ".")
         elf, g = last
         sdk = g.get("sdk", [0, 0, 0])
         print(f"\nLast row: reserved stack/heap {kb(reserved(elf))} B (not in static RAM); "
