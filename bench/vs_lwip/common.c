@@ -87,6 +87,34 @@ size_t peer_arp_request(uint8_t *f) {
     return 60;
 }
 
+size_t peer_arp_reply(uint8_t *f) {
+    peer_arp_request(f);
+    memcpy(f, US_MAC, 6);
+    put16(f + 14 + 6, 2);
+    memcpy(f + 14 + 18, US_MAC, 6);
+    return 60;
+}
+
+int wire_take_arp_requests(wire_t *w) {
+    int taken = 0;
+    unsigned keep = 0;
+    for (unsigned i = 0; i < w->count; i++) {
+        unsigned k = (w->head + i) % WIRE_SLOTS;
+        const uint8_t *f = w->buf[k];
+        if (w->len[k] >= 42 && get16(f + 12) == 0x0806 && get16(f + 20) == 1 && get32(f + 38) == PEER_IP) {
+            taken++;
+            continue;
+        }
+        unsigned d = (w->head + keep++) % WIRE_SLOTS;
+        if (d != k) {
+            memcpy(w->buf[d], f, w->len[k]);
+            w->len[d] = w->len[k];
+        }
+    }
+    w->count = keep;
+    return taken;
+}
+
 size_t peer_icmp_echo(uint8_t *f, size_t datalen) {
     uint8_t *m = f + 34;
     m[0] = 8; m[1] = 0; put16(m + 2, 0); put16(m + 4, 0x77); put16(m + 6, 1);

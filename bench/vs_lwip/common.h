@@ -65,6 +65,10 @@ extern const side_t side_seqs, side_lwip;
 /* --- the peer --------------------------------------------------------------- */
 uint16_t ref_csum(const uint8_t *p, size_t n, uint32_t sum);
 size_t peer_arp_request(uint8_t *f);
+size_t peer_arp_reply(uint8_t *f);
+/* Removes the stack's ARP requests for PEER_IP from w (the peer answers them
+ * after the op); returns how many there were. */
+int wire_take_arp_requests(wire_t *w);
 size_t peer_icmp_echo(uint8_t *f, size_t datalen);
 size_t peer_udp(uint8_t *f, size_t datalen);
 /* TCP segment from PEER:sport to US:TCP_PORT. syn: MSS 1460, SACK-permitted, WS 7. */

@@ -69,9 +69,18 @@ static inline void off(void) {
     }
 }
 
+static int arp_asked;   /* the stack asked for the peer's MAC (its cache entry aged out) */
+
 static const uint8_t *one_frame(size_t *n, const char *what) {
-    if (wire_out.count != 1)
+    arp_asked += wire_take_arp_requests(&wire_out);
+    if (wire_out.count != 1) {
+        for (unsigned i = 0; i < wire_out.count; i++) {
+            const uint8_t *g = wire_out.buf[(wire_out.head + i) % WIRE_SLOTS];
+            fprintf(stderr, "  frame %u: %u bytes, TCP flags 0x%02x\n", i, wire_out.len[(wire_out.head + i) % WIRE_SLOTS],
+                    frame_tcp_flags(g, wire_out.len[(wire_out.head + i) % WIRE_SLOTS]));
+        }
         die("%s %s: %u frames out, want 1", side->name, what, wire_out.count);
+    }
     return wire_peek(&wire_out, n);
 }
 
@@ -101,9 +110,21 @@ static int handshake(uint16_t sport, int measure) {
     return id;
 }
 
+static void answer_arp(void) {
+    if (!arp_asked)
+        return;
+    uint8_t f[64];
+    size_t n = peer_arp_reply(f);
+    side->input(f, n);
+    side->output();
+    wire_clear(&wire_out);
+    arp_asked = 0;
+}
+
 static void op(int measure) {
     size_t n;
     const uint8_t *f;
+    answer_arp();
     switch (cur_case) {
     case C_ARP:
     case C_ICMP:
