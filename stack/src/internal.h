@@ -78,8 +78,14 @@ size_t seqs__ip_emit(seqs_stack_t *s, uint8_t *frame, const seqs__route_t *rt, u
 int seqs__ip_send(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto,
                   const uint8_t *payload, size_t len, int df);
 
+/* True when our address is configured and usable as a source (not tentative/conflict). */
+static inline int seqs__ip_addr_usable(const seqs_stack_t *s) {
+    return s->ip.state == SEQS_ADDR_ANNOUNCING || s->ip.state == SEQS_ADDR_BOUND;
+}
 /* True when addr is ours (unicast). */
-int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr);
+static inline int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr) {
+    return addr == s->ip.addr && seqs__ip_addr_usable(s);
+}
 /* True when addr is limited broadcast, our subnet broadcast or multicast. */
 int seqs__ip_is_bcast_or_mcast(const seqs_stack_t *s, uint32_t addr);
 /* True when addr cannot be a sender (RFC 1122 3.2.1.3): broadcast (limited,
@@ -108,8 +114,6 @@ int seqs__ip_sendv(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto, c
 uint32_t seqs__ip_src_for(const seqs_stack_t *s, uint32_t dst);
 /* The configured IP MTU (what a TCP MSS is derived from). */
 uint16_t seqs__ip_mtu(const seqs_stack_t *s);
-/* True when our address is configured and usable as a source (not tentative/conflict). */
-int seqs__ip_addr_usable(const seqs_stack_t *s);
 /* Received IPv4 payload of a (possibly reassembled) datagram: dispatch to the transport. */
 void seqs__ip_deliver(seqs_stack_t *s, const seqs__ip_rx_t *rx, uint8_t proto, const uint8_t *l4, size_t l4len);
 

@@ -9,10 +9,6 @@
 
 static const uint8_t mac_bcast[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
-int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr) {
-    return seqs__ip_addr_usable(s) && addr == s->ip.addr;
-}
-
 static int is_subnet_bcast(const seqs_stack_t *s, uint32_t addr) {
     return seqs__ip_addr_usable(s) && s->ip.prefix <= 30 && addr == (s->ip.addr | ~s->ip.mask);
 }
