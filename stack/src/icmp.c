@@ -28,7 +28,14 @@ static void echo_reply(seqs_stack_t *s, const seqs__ip_rx_t *rx, const seqs_icmp
     uint32_t sum = (uint32_t)(uint16_t)~seqs__be16(hdr + 2) + (uint16_t)~seqs__be16(hdr);
     hdr[0] = SEQS_ICMP_ECHO_REPLY;
     hdr[1] = 0;
-    seqs__put16(hdr + 2, seqs__csum_fold(sum));
+    uint16_t c = seqs__csum_fold(sum);
+    if (c == 0) {
+        /* The update cannot tell -0 from +0 (RFC 1624 5): an all-zero message
+         * needs 0xFFFF. Rare (1 in 65536): sum it the long way. */
+        seqs__put16(hdr + 2, 0);
+        c = seqs__csum_fold(seqs__csum_add(seqs__csum_add(0, hdr, sizeof hdr), seqs_icmp_body(v), seqs_icmp_body_len(v)));
+    }
+    seqs__put16(hdr + 2, c);
     seqs__iov_t iov[2] = {{hdr, sizeof hdr}, {seqs_icmp_body(v), seqs_icmp_body_len(v)}};
     uint32_t src = seqs__ip_is_local(s, rx->dst) ? rx->dst : 0;
     if (seqs__ip_sendv(s, src, rx->src, SEQS_PROTO_ICMP, iov, 2, 0) == SEQS_OK)
