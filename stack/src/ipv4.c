@@ -217,6 +217,25 @@ int seqs__ip_sendv(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto, c
         }
         rt.src = src;
     }
+    if (r == SEQS_OK && total + SEQS_IP_HDR <= rt.mtu) {
+        /* The common case: one frame, neighbour known, straight into the tx queue. */
+        size_t flen = SEQS_TX_L4_OFF + total;
+        uint8_t *f = seqs__txq_reserve(s, flen);
+        if (!f) {
+            SEQS_CNT(s, txq_full);
+            return SEQS_ERR_NOBUFS;
+        }
+        uint8_t *d = f + SEQS_TX_L4_OFF;
+        for (unsigned i = 0; i < n; i++) {
+            if (iov[i].len)   /* an empty piece may have no buffer */
+                memcpy(d, iov[i].p, iov[i].len);
+            d += iov[i].len;
+        }
+        write_headers(s, f, &rt, proto, total, s->ip_id++, df ? SEQS_IPV4_FLAG_DF : 0);
+        seqs__txq_commit(s, flen);
+        SEQS_CNT(s, ip_tx);
+        return SEQS_OK;
+    }
     /* RFC 791 3.2: fragment payloads are multiples of 8 bytes except the last. */
     size_t per = total + SEQS_IP_HDR <= rt.mtu ? total : ((size_t)(rt.mtu - SEQS_IP_HDR) & ~(size_t)7u);
     size_t frames = total <= per ? 1 : (total + per - 1) / per;
