@@ -111,6 +111,24 @@ def main():
     for k in ("icmp", "tcpdata"):
         g = last[k]["seqs"] / first[k]["seqs"] - 1
         print(f"seqs {k}: {last['conns']} connections cost {g * 100:+.1f} % over {first['conns']}")
+    # tcp_bench --perf: two seqs stacks, A -> B, the README's bulk figure.
+    tb = os.path.join(a.build_dir, "bench", "tcp_bench")
+    if os.access(tb, os.X_OK):
+        mib = 2 if a.smoke else 8
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "cg.out")
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no", "--callgrind-out-file=" + out,
+                                tb, "--perf", str(mib)], capture_output=True, text=True, timeout=600)
+            ir = int(re.search(r"^(?:totals|summary): (\d+)", open(out).read(), re.M).group(1))
+        segs = int(re.search(r"\((\d+) data segments", p.stdout).group(1))
+        results["tcp_bench_ir_per_segment"] = ir / segs
+        line = f"tcp_bench --perf: {ir / segs:.0f} Ir per data segment (callgrind, {mib} MiB, both stacks)"
+        if do_time:
+            q = subprocess.run([tb, "--perf"], capture_output=True, text=True, timeout=600)
+            m = re.search(r"throughput[^:]*: ([\d.]+) MiB/s", q.stdout)
+            results["tcp_bench_mib_s"] = float(m.group(1))
+            line += f"; {float(m.group(1)) / 1024:.2f} GiB/s wall clock (64 MiB)"
+        print(line)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)
