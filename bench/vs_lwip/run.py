@@ -90,7 +90,7 @@ def main():
         row = {"case": case, "lwip_ir": ir["lwIP"], "seqs_ir": ir["seqs"], "ratio_ir": ir["seqs"] / ir["lwIP"]}
         line = f"| {title} | {ir['lwIP']:.0f} | {ir['seqs']:.0f} | {row['ratio_ir']:.2f} |"
         if do_time:
-            t = timed(vs, case, 4 if case == "bulk" else 20000, 9)
+            t = timed(vs, case, 2 if case == "bulk" else 5000, 21)
             row.update(lwip_ns=t["lwip_ns"], seqs_ns=t["seqs_ns"], ratio_ns=t["ratio"])
             line += f" {t['lwip_ns']:.0f} | {t['seqs_ns']:.0f} | {t['ratio']:.2f} |"
         results["cases"].append(row)

@@ -195,14 +195,16 @@ static void ring_write(struct seqs_udp_sock *u, uint32_t at, const uint8_t *p, u
     at = ring_wrap(u, at);
     uint32_t k = u->rxcap - at < n ? u->rxcap - at : n;
     memcpy(u->rx + at, p, k);
-    memcpy(u->rx, p + k, n - k);
+    if (n > k)   /* the record wraps around the end of the ring */
+        memcpy(u->rx, p + k, n - k);
 }
 
 static void ring_read(const struct seqs_udp_sock *u, uint32_t at, uint8_t *p, uint32_t n) {
     at = ring_wrap(u, at);
     uint32_t k = u->rxcap - at < n ? u->rxcap - at : n;
     memcpy(p, u->rx + at, k);
-    memcpy(p + k, u->rx, n - k);
+    if (n > k)
+        memcpy(p + k, u->rx, n - k);
 }
 
 int seqs_udp_recvfrom(seqs_stack_t *s, seqs_udp_t h, void *buf, size_t cap, seqs_udp_meta_t *meta) {
