@@ -16,9 +16,19 @@ typedef uint64_t csum_word_t;   /* 64-bit hosts: 8 bytes per add */
 typedef uint32_t csum_word_t;   /* Cortex-M and other 32-bit targets */
 #endif
 
-/* Aligned loads through memcpy: no aliasing questions, and with the alignment
- * known the compiler emits one load even where unaligned access would fault (M0+). */
-#if defined(__GNUC__) || defined(__clang__)
+/* Loads through memcpy: no aliasing questions. Where a load at any address
+ * costs the same (x86, AArch64) the data is summed from where it starts; elsewhere
+ * (Cortex-M0+ faults on unaligned words) a prologue aligns p first and the
+ * compiler, told the alignment, emits one load per word. */
+#ifndef SEQS_CSUM_ANY_ALIGNMENT   /* a test sets 0 to run the aligned path on the host */
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+#define SEQS_CSUM_ANY_ALIGNMENT 1
+#else
+#define SEQS_CSUM_ANY_ALIGNMENT 0
+#endif
+#endif
+#define CSUM_ANY_ALIGNMENT SEQS_CSUM_ANY_ALIGNMENT
+#if !CSUM_ANY_ALIGNMENT && (defined(__GNUC__) || defined(__clang__))
 #define ASSUME_ALIGNED(p, a) __builtin_assume_aligned((p), (a))
 #else
 #define ASSUME_ALIGNED(p, a) (p)
@@ -62,23 +72,25 @@ uint32_t seqs__csum_add(uint32_t sum, const uint8_t *p, size_t n) {
     const size_t w = sizeof(csum_word_t);
     csum_word_t acc = 0;
     int swap = little_endian();
-    if (n && ((uintptr_t)p & 1u)) {
-        /* The first byte is the second half of a word: everything after it is
-         * summed one byte off, which swaps the sum. */
-        acc = pair(0, p[0]);
-        p++;
-        n--;
-        swap = !swap;
-    }
-    if (n >= 2 && ((uintptr_t)p & 2u)) {
-        acc += load16(p);
-        p += 2;
-        n -= 2;
-    }
-    if (w > 4 && n >= 4 && ((uintptr_t)p & 4u)) {
-        acc += load32(p);
-        p += 4;
-        n -= 4;
+    if (!CSUM_ANY_ALIGNMENT) {
+        if (n && ((uintptr_t)p & 1u)) {
+            /* The first byte is the second half of a word: everything after it
+             * is summed one byte off, which swaps the sum. */
+            acc = pair(0, p[0]);
+            p++;
+            n--;
+            swap = !swap;
+        }
+        if (n >= 2 && ((uintptr_t)p & 2u)) {
+            acc += load16(p);
+            p += 2;
+            n -= 2;
+        }
+        if (w > 4 && n >= 4 && ((uintptr_t)p & 4u)) {
+            acc += load32(p);
+            p += 4;
+            n -= 4;
+        }
     }
     while (n >= 4 * w) {
         acc = add_c(acc, loadw(p));
@@ -116,15 +128,4 @@ uint32_t seqs__csum_add(uint32_t sum, const uint8_t *p, size_t n) {
     if (swap)   /* into network order */
         s = ((s & 0xFFu) << 8) | (s >> 8);
     return (sum & 0xFFFFu) + (sum >> 16) + s;
-}
-
-uint32_t seqs__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len) {
-    uint32_t sum = (src >> 16) + (src & 0xFFFFu) + (dst >> 16) + (dst & 0xFFFFu);
-    return sum + proto + len;
-}
-
-uint16_t seqs__csum_fold(uint32_t sum) {
-    sum = (sum & 0xFFFFu) + (sum >> 16);
-    sum = (sum & 0xFFFFu) + (sum >> 16);
-    return (uint16_t)~sum;
 }

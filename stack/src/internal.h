@@ -33,8 +33,14 @@ static inline void seqs__put32(uint8_t *p, uint32_t v) { seqs_put32(p, v); }
  * the one's complement, ready to store; a result of 0 means "valid" when
  * verifying a block that contains its own checksum). */
 uint32_t seqs__csum_add(uint32_t sum, const uint8_t *p, size_t n);
-uint32_t seqs__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
-uint16_t seqs__csum_fold(uint32_t sum);
+static inline uint32_t seqs__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len) {
+    return (src >> 16) + (src & 0xFFFFu) + (dst >> 16) + (dst & 0xFFFFu) + proto + len;
+}
+static inline uint16_t seqs__csum_fold(uint32_t sum) {
+    sum = (sum & 0xFFFFu) + (sum >> 16);
+    sum = (sum & 0xFFFFu) + (sum >> 16);
+    return (uint16_t)~sum;
+}
 
 /* --- what IP tells a transport about a received datagram --------------- */
 typedef struct seqs__ip_rx {
@@ -162,7 +168,13 @@ void seqs__txq_rollback(seqs_stack_t *s, seqs__txq_mark_t m);
 /* Copies a whole frame into the queue; counts txq_full and returns SEQS_ERR_NOBUFS when it does not fit. */
 int seqs__txq_push(seqs_stack_t *s, const uint8_t *frame, size_t len);
 /* Oldest frame, or NULL. */
-const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len);
+static inline const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len) {
+    const struct seqs_txq *q = &s->txq;
+    if (q->count == 0)
+        return NULL;
+    *len = seqs_be16(q->buf + q->head);
+    return q->buf + q->head + 2;   /* after the record's length */
+}
 void seqs__txq_pop(seqs_stack_t *s);
 
 /* --- reassembly (reasm.c) -------------------------------------------------- */

@@ -167,10 +167,12 @@ static size_t write_headers(seqs_stack_t *s, uint8_t *frame, const seqs__route_t
     seqs__put16(ip + 6, frag);
     ip[8] = s->ttl;   /* never 0 (I8) */
     ip[9] = proto;
-    seqs__put16(ip + 10, 0);
     seqs__put32(ip + 12, rt->src);
     seqs__put32(ip + 16, rt->dst);
-    seqs__put16(ip + 10, seqs__csum_fold(seqs__csum_add(0, ip, SEQS_IP_HDR)));
+    /* The header's ten words are all known numbers: add them, not the bytes. */
+    uint32_t sum = 0x4500u + (uint32_t)(SEQS_IP_HDR + payload_len) + id + frag + ((uint32_t)s->ttl << 8) + proto +
+                   (rt->src >> 16) + (rt->src & 0xFFFFu) + (rt->dst >> 16) + (rt->dst & 0xFFFFu);
+    seqs__put16(ip + 10, seqs__csum_fold(sum));
     return SEQS_TX_L4_OFF + payload_len;
 }
 

@@ -1,6 +1,7 @@
 /* test_csum_blocks.c — seqs__csum_add over buffers longer than one fold block
  * (0x7FFF words), odd lengths and saturated starting sums, against a plain
- * 64-bit reference sum written here. */
+ * 64-bit reference sum written here. test_csum_aligned.c runs the same checks
+ * on the path for targets without unaligned loads (Cortex-M0+). */
 #include <stdint.h>
 
 #include "check.h"
