@@ -20,6 +20,7 @@ from .udp import Datagram, UdpSocket
 from .pcap import LINKTYPE_ETHERNET, PcapReader, PcapWriter, read_pcap
 from .clock import VirtualClock
 from .addr import int_to_ip, ip_to_int, parse_mac, format_mac
+__version__ = seqs_c.SEQS_VERSION_STRING   # the VERSION file, via CMake's <seqs/version.h>
 
 # Compile-time limits of seqs/opts.h (as compiled into this module).
 MAX_MTU = seqs_c.LIMIT_MAX_MTU
