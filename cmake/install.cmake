@@ -36,3 +36,8 @@ file(RELATIVE_PATH SEQS_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" SEQS_PC_TO_PREFIX "${SEQS_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/seqs.pc.in ${PROJECT_BINARY_DIR}/seqs.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/seqs.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT c)
+
+# seqs-tap (when built): the TAP flavour of seqs.testing finds it on PATH.
+if(TARGET seqs-tap)
+  install(TARGETS seqs-tap RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+endif()
