@@ -41,7 +41,7 @@ ip -n "$NS" link set lo up
 ns() { ip netns exec "$NS" "$@"; }
 
 dhcp=0
-./build/tools/seqs-tap --help | grep -q -- '--dhcp ' && command -v dnsmasq >/dev/null && dhcp=1
+grep -q -- '--dhcp ' <<<"$(./build/tools/seqs-tap --help)" && command -v dnsmasq >/dev/null && dhcp=1
 addr=(--ip 192.0.2.2/24); [ $dhcp = 1 ] && addr=(--dhcp)
 echo "Linux: the kernel in network namespace $NS, 192.0.2.1 on $TAP"
 echo "seqs:  the seqs-tap process (pid below) on the other end of $TAP, $( [ $dhcp = 1 ] &&
