@@ -4,8 +4,8 @@
 #   tools/spdx.sh --add   [DIR]   inserts the header where it is missing (idempotent)
 # DIR defaults to the repository root. Files are those git tracks there (every file
 # under DIR when it is not a git checkout), of these kinds:
-#   C, C headers, C++, SWIG .i, linker scripts:  /* SPDX-License-Identifier: BSD-3-Clause */
-#   Python, shell, CMake, TOML:                  # SPDX-License-Identifier: BSD-3-Clause
+#   C, C headers, C++, SWIG .i, linker scripts, *.h.in:  /* SPDX-License-Identifier: BSD-3-Clause */
+#   Python, shell, CMake, TOML, *.cmake.in, *.pc.in:     # SPDX-License-Identifier: BSD-3-Clause
 # A shebang (and a Python coding line) stays first; the header goes right after it.
 # Data files (fuzz corpora, *.txt tables, pcaps) are not sources and are left alone.
 set -euo pipefail
@@ -19,8 +19,8 @@ cd "$root"
 style() {
   case "$1" in fuzz/corpus/*) return 0 ;; esac
   case "${1##*/}" in
-    *.c|*.h|*.cc|*.cpp|*.hpp|*.i|*.ld) echo c ;;
-    *.py|*.sh|*.cmake|*.toml|CMakeLists.txt) echo hash ;;
+    *.c|*.h|*.cc|*.cpp|*.hpp|*.i|*.ld|*.h.in) echo c ;;
+    *.py|*.sh|*.cmake|*.toml|CMakeLists.txt|*.cmake.in|*.pc.in) echo hash ;;
     *.*) ;;
     *) head -c 64 "$1" 2>/dev/null | head -n 1 | grep -Eq '^#!.*(ba|da)?sh|^#!.*python' && echo hash ;;
   esac
