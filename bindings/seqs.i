@@ -199,6 +199,7 @@ SEQS_OUT_STRUCT(seqs_tcp_config_t, cfg)
 %include "seqs/seqs.h"
 %include "seqs/udp.h"
 %include "seqs/tcp.h"
+%include "dhcp.i"   /* DHCP client helpers (before seqs_extra.i: its %ignores apply there) */
 /* Every other public header (generated list, see bindings/CMakeLists.txt). */
 %include "seqs_extra.i"
 %include "version.i"

@@ -73,14 +73,15 @@ int seqs_stack_set_addr(seqs_stack_t *s, uint32_t addr, uint8_t prefix_len, uint
         if (prefix_len <= 30 && ((gateway & ~mask) == 0 || (gateway & ~mask) == ~mask))
             return SEQS_ERR_INVAL;
     }
-    if (s->ip.state != SEQS_ADDR_NONE && s->ip.addr != addr)
-        drop_address_users(s);
+    int was = s->ip.state != SEQS_ADDR_NONE && s->ip.addr != addr;
     s->ip.addr = addr;
     s->ip.mask = mask;
     s->ip.prefix = prefix_len;
     s->ip.gateway = gateway;
     s->ip.defended = 0;
     s->ip.sent = 0;
+    if (was)   /* after the change: users of the old address are no longer local */
+        drop_address_users(s);
     if (flags & SEQS_ADDR_PROBE) {
         /* RFC 5227 2.1.1: wait a random 0..PROBE_WAIT before the first probe. */
         s->ip.state = SEQS_ADDR_TENTATIVE;
@@ -95,10 +96,10 @@ int seqs_stack_set_addr(seqs_stack_t *s, uint32_t addr, uint8_t prefix_len, uint
 void seqs_stack_clear_addr(seqs_stack_t *s) {
     if (!s || s->ip.state == SEQS_ADDR_NONE)
         return;
-    drop_address_users(s);
     memset(&s->ip, 0, sizeof s->ip);
     s->ip.state = SEQS_ADDR_NONE;
     s->ip.timer = SEQS_NEVER;
+    drop_address_users(s);   /* after the clear, so TCP sees its address is gone */
     seqs__apps_event(s, SEQS_APP_EV_ADDR);
 }
 

@@ -209,3 +209,5 @@ int seqs_stack_leave_group(seqs_stack_t *s, uint32_t group) {
         }
     return SEQS_ERR_INVAL;
 }
+
+const uint8_t *seqs_stack_mac(const seqs_stack_t *s) { return s ? s->mac : NULL; }

@@ -33,6 +33,7 @@
 #include "pcap.h"
 #include "service.h"
 #include "tap.h"
+#include "tap_dhcp.h"
 
 #define MAX_SERVICES 16
 #define RX_BATCH 64
@@ -55,6 +56,8 @@ typedef struct options {
     int probe;
     int no_pad;
     uint32_t cfg_flags;
+    int dhcp;                 /* --dhcp: address from DHCP instead of --ip (tap_dhcp.c) */
+    const char *hostname;
 } options_t;
 
 typedef struct tool_counters {
@@ -102,6 +105,9 @@ static void usage(FILE *f)
         "  --mac MAC           the stack's MAC address, aa:bb:cc:dd:ee:ff (unicast)\n"
         "  --ip A.B.C.D/N      the stack's IPv4 address and prefix length\n"
         "  --gw A.B.C.D        default gateway (on-link)\n"
+        "  --dhcp              get the address by DHCP instead of --ip (`ready 0.0.0.0 MAC` at once,\n"
+        "                      services start once bound; JSON {\"event\":\"dhcp\",...} per state change)\n"
+        "  --hostname NAME     DHCP option 12 sent with --dhcp\n"
         "  --probe             RFC 5227: probe the address before use; `ready` waits for it\n"
         "  --peer-ip A.B.C.D/N give the Linux end of the device this address\n"
         "  --bridge BR         enslave the device to existing Linux bridge BR before link-up\n"
@@ -206,7 +212,7 @@ static void ip_str(uint32_t ip, char *buf, size_t len)
 
 enum {
     OPT_TAP = 256, OPT_NETNS, OPT_BRIDGE, OPT_MAC, OPT_IP, OPT_GW, OPT_PEER_IP, OPT_MTU, OPT_PCAP,
-    OPT_SEED, OPT_DURATION, OPT_PROBE, OPT_NO_PAD, OPT_NO_GRAT, OPT_ECHO_BCAST, OPT_HELP,
+    OPT_SEED, OPT_DURATION, OPT_PROBE, OPT_NO_PAD, OPT_NO_GRAT, OPT_ECHO_BCAST, OPT_HELP, OPT_DHCP, OPT_HOSTNAME,
     OPT_IMPAIR_BASE = 900, OPT_SERVICE_BASE = 1000
 };
 
@@ -229,6 +235,8 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         {"no-gratuitous", no_argument, 0, OPT_NO_GRAT},
         {"echo-broadcast", no_argument, 0, OPT_ECHO_BCAST},
         {"help", no_argument, 0, OPT_HELP},
+        {"dhcp", no_argument, 0, OPT_DHCP},
+        {"hostname", required_argument, 0, OPT_HOSTNAME},
     };
     size_t ncore = sizeof core / sizeof core[0];
     size_t nsvc = 0;
@@ -305,6 +313,8 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         case OPT_NO_GRAT: o->cfg_flags |= SEQS_CFG_NO_GRATUITOUS; break;
         case OPT_ECHO_BCAST: o->cfg_flags |= SEQS_CFG_ECHO_BROADCAST; break;
         case OPT_HELP: usage(stdout); exit(0);
+        case OPT_DHCP: o->dhcp = 1; break;
+        case OPT_HOSTNAME: o->hostname = optarg; break;
         case ':':
             die_usage("option %s needs an argument", argv[optind - 1]);
         case '?':
@@ -344,8 +354,12 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         die_usage("--bridge: '%s' is not a valid interface name", o->bridge);
     if (!o->have_mac)
         die_usage("--mac MAC is required");
-    if (!o->have_ip)
-        die_usage("--ip A.B.C.D/N is required");
+    if (o->dhcp && (o->have_ip || o->probe))
+        die_usage("--dhcp replaces --ip/--probe (the lease is probed anyway)");
+    if (o->hostname && !o->dhcp)
+        die_usage("--hostname is only used with --dhcp");
+    if (!o->have_ip && !o->dhcp)
+        die_usage("--ip A.B.C.D/N is required (or --dhcp)");
     (void)have_seed;
     return nsv;
 }
@@ -572,7 +586,9 @@ static void report(const tool_t *t, int final)
             t->svcs[i].ops->report(&t->svcs[i], f);
         fputc('}', f);
     }
-    fprintf(f, "]}\n");
+    fputc(']', f);
+    tap_dhcp_report(f);   /* ,"dhcp":{...} with --dhcp */
+    fprintf(f, "}\n");
     fflush(f);
 }
 
@@ -605,7 +621,10 @@ int main(int argc, char **argv)
     /* The address is checked before any device exists; its announcement waits
      * in the stack's queue until the link is up. */
     seqs_stack_poll(t.s, mono_us());
-    rc = seqs_stack_set_addr(t.s, t.opt.ip, t.opt.prefix, t.opt.gw, t.opt.probe ? SEQS_ADDR_PROBE : 0);
+    if (t.opt.dhcp && tap_dhcp_begin(t.s, t.opt.hostname, err, sizeof err) < 0)
+        die_usage("%s", err);
+    rc = t.opt.dhcp ? SEQS_OK
+                    : seqs_stack_set_addr(t.s, t.opt.ip, t.opt.prefix, t.opt.gw, t.opt.probe ? SEQS_ADDR_PROBE : 0);
     if (rc != SEQS_OK)
         die_usage("--ip/--gw rejected by the stack: %s", seqs_strerror(rc));
 
@@ -661,11 +680,18 @@ int main(int argc, char **argv)
         impair_poll(&t.imp_rx, now, deliver_rx, &t);
         impair_poll(&t.imp_tx, now, deliver_tx, &t);
         int busy = run_services(&t, now);
-        if (!ready) {
+        tap_dhcp_events(stdout);
+        if (!ready && t.opt.dhcp) {   /* --dhcp: ready at once, services once bound */
+            printf("ready 0.0.0.0 %02x:%02x:%02x:%02x:%02x:%02x\n", t.opt.mac[0], t.opt.mac[1], t.opt.mac[2],
+                   t.opt.mac[3], t.opt.mac[4], t.opt.mac[5]);
+            fflush(stdout);
+            ready = 1;
+        }
+        if (!t.started) {
             seqs_addr_state_t st = seqs_stack_addr_state(t.s);
-            if (st == SEQS_ADDR_CONFLICT)
+            if (st == SEQS_ADDR_CONFLICT && !t.opt.dhcp)
                 die("address %s is in use by another host (RFC 5227 conflict)", ipbuf);
-            if (st != SEQS_ADDR_TENTATIVE) {
+            if (t.opt.dhcp ? (st == SEQS_ADDR_ANNOUNCING || st == SEQS_ADDR_BOUND) : st != SEQS_ADDR_TENTATIVE) {
                 /* Services start once the address is usable (after --probe too). */
                 for (size_t i = 0; i < t.nsvc; i++) {
                     if (t.svcs[i].ops->start && t.svcs[i].ops->start(&t.svcs[i], t.s, now, err, sizeof err) < 0)
@@ -673,8 +699,9 @@ int main(int argc, char **argv)
                 }
                 t.started = 1;
                 busy = run_services(&t, now);
-                printf("ready %s %02x:%02x:%02x:%02x:%02x:%02x\n", ipbuf, t.opt.mac[0], t.opt.mac[1],
-                       t.opt.mac[2], t.opt.mac[3], t.opt.mac[4], t.opt.mac[5]);
+                if (!ready)
+                    printf("ready %s %02x:%02x:%02x:%02x:%02x:%02x\n", ipbuf, t.opt.mac[0], t.opt.mac[1],
+                           t.opt.mac[2], t.opt.mac[3], t.opt.mac[4], t.opt.mac[5]);
                 fflush(stdout);
                 ready = 1;
             }

@@ -122,6 +122,9 @@ uint32_t seqs_counter_value(const seqs_stack_t *s, unsigned i);
 /* A uniformly random 32-bit value from the stack's source (ISNs, ids, ports). */
 uint32_t seqs_stack_random(seqs_stack_t *s);
 
+/* The stack's MAC address (6 bytes, from the config; NULL for a NULL stack). */
+const uint8_t *seqs_stack_mac(const seqs_stack_t *s);
+
 #include "priv/stack.h"
 #include "udp.h"
 #include "icmp.h"
