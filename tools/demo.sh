@@ -46,6 +46,12 @@ addr=(--ip 192.0.2.2/24); [ $dhcp = 1 ] && addr=(--dhcp)
 echo "Linux: the kernel in network namespace $NS, 192.0.2.1 on $TAP"
 echo "seqs:  the seqs-tap process (pid below) on the other end of $TAP, $( [ $dhcp = 1 ] &&
       echo "address by DHCP from dnsmasq on the Linux side" || echo "static address 192.0.2.2")"
+if [ $dhcp = 1 ]; then   # dnsmasq first (--bind-dynamic: it picks up the TAP when seqs-tap creates it)
+  ns dnsmasq --no-daemon --conf-file=/dev/null --user=root --port=0 --interface="$TAP" --bind-dynamic \
+     --dhcp-range=192.0.2.50,192.0.2.59,255.255.255.0,2m --no-ping --dhcp-authoritative \
+     --dhcp-leasefile="$work/leases" --pid-file="$work/dnsmasq.pid" >"$work/dnsmasq.log" 2>&1 &
+  dpid=$!
+fi
 ./build/tools/seqs-tap --tap "$TAP" --netns "$NS" --mac 02:00:00:00:00:02 "${addr[@]}" \
     --peer-ip 192.0.2.1/24 --udp-echo 7 --tcp-echo 7 --pcap "$pcap" --duration 120 \
     >"$work/seqs.out" 2>"$work/seqs.err" &
@@ -54,10 +60,6 @@ for _ in $(seq 100); do grep -q '^ready' "$work/seqs.out" && break; sleep 0.1; d
 grep -q '^ready' "$work/seqs.out" || { cat "$work/seqs.err"; fail "seqs-tap did not start"; }
 SEQS=192.0.2.2
 if [ $dhcp = 1 ]; then
-  ns dnsmasq --no-daemon --conf-file=/dev/null --user=root --port=0 --interface="$TAP" --bind-interfaces \
-     --dhcp-range=192.0.2.50,192.0.2.59,255.255.255.0,2m --no-ping --dhcp-authoritative \
-     --dhcp-leasefile="$work/leases" --pid-file="$work/dnsmasq.pid" >"$work/dnsmasq.log" 2>&1 &
-  dpid=$!
   for _ in $(seq 150); do grep -q '"state":"bound"' "$work/seqs.out" && break; sleep 0.1; done
   SEQS=$(grep -m1 '"state":"bound"' "$work/seqs.out" | sed -n 's/.*"addr":"\([0-9.]*\)\/.*/\1/p')
   [ -n "$SEQS" ] || { cat "$work/seqs.err" "$work/dnsmasq.log"; fail "seqs got no DHCP lease from dnsmasq"; }
