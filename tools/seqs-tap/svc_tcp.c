@@ -4,6 +4,11 @@
  *   --tcp-source PORT[:BYTES]  sends the pattern i mod 251 (RFC 864 style) as fast
  *                              as the connection allows: BYTES of it, then closes;
  *                              without BYTES until the peer closes
+ * Each takes optional timeouts after the port: PORT[:BYTES][,handshake=MS][,idle=MS]
+ * (seqs_tcp_listener_set_timeouts: half-open entries dropped after handshake MS,
+ * connections without payload either way for idle MS reset; 0/absent = off).
+ * The stack's closed_reclaim_ms is set to 10 s (unless already set), a safety net
+ * behind the explicit seqs_tcp_close() of every connection that ended.
  * One listener per instance; its accepted connections are polled here. A
  * connection is forgotten once the stack reports it CLOSED/TIME_WAIT (its pool
  * slot is then free again); it leaves one record in the report's "conns" list:
@@ -56,6 +61,7 @@ typedef struct tcp_srv {
     tcp_mode_t mode;
     uint16_t port;
     uint64_t limit;            /* source: bytes to send per connection (0: until the peer closes) */
+    uint32_t handshake_ms, idle_ms;   /* listener timeouts (0: off) */
     seqs_tcp_listener_t l;
     uint8_t *pool;
     tcp_conn_t conns[TCP_SVC_CONNS];
@@ -126,8 +132,9 @@ static int tcp_parse(svc_t *sv, const char *arg, char *err, size_t errlen, tcp_m
     tcp_srv_t *st = sv->state;
     char *end = NULL;
     long v = strtol(arg, &end, 10);
-    if (!*arg || (*end && !(mode == TCP_SOURCE && *end == ':')) || v < 1 || v > 65535) {
-        snprintf(err, errlen, "--%s: port must be 1..65535%s, got '%s'", opt, mode == TCP_SOURCE ? " (PORT[:BYTES])" : "",
+    if (!*arg || (*end && *end != ',' && !(mode == TCP_SOURCE && *end == ':')) || v < 1 || v > 65535) {
+        snprintf(err, errlen, "--%s: port must be 1..65535%s, got '%s'", opt,
+                 mode == TCP_SOURCE ? " (PORT[:BYTES][,handshake=MS][,idle=MS])" : " (PORT[,handshake=MS][,idle=MS])",
                  arg);
         return -1;
     }
@@ -136,11 +143,22 @@ static int tcp_parse(svc_t *sv, const char *arg, char *err, size_t errlen, tcp_m
     if (*end == ':') {
         const char *b = end + 1;
         unsigned long long n = strtoull(b, &end, 10);
-        if (!*b || *end || *b == '-' || n == 0) {
+        if (!*b || (*end && *end != ',') || *b == '-' || n == 0) {
             snprintf(err, errlen, "--%s: BYTES must be a positive integer, got '%s'", opt, arg);
             return -1;
         }
         st->limit = n;
+    }
+    while (*end == ',') {
+        const char *k = end + 1;
+        uint32_t *dst = !strncmp(k, "handshake=", 10) ? &st->handshake_ms : !strncmp(k, "idle=", 5) ? &st->idle_ms : NULL;
+        const char *val = dst == &st->handshake_ms ? k + 10 : k + 5;
+        unsigned long long n = dst ? strtoull(val, &end, 10) : 0;
+        if (!dst || !*val || *val == '-' || (*end && *end != ',') || n > 0xFFFFFFFFull) {
+            snprintf(err, errlen, "--%s: options are handshake=MS and idle=MS (0 .. 4294967295), got '%s'", opt, arg);
+            return -1;
+        }
+        *dst = (uint32_t)n;
     }
     return 0;
 }
@@ -177,6 +195,13 @@ static int tcp_start(svc_t *sv, seqs_stack_t *s, uint64_t now_us, char *err, siz
         snprintf(err, errlen, "%s %u: %s", sv->ops->option, st->port, seqs_strerror(rc));
         return -1;
     }
+    seqs_tcp_listener_set_timeouts(s, st->l, st->handshake_ms, st->idle_ms);
+    seqs_tcp_config_t cfg;
+    seqs_tcp_get_config(s, &cfg);
+    if (!cfg.closed_reclaim_ms) {
+        cfg.closed_reclaim_ms = 10000;
+        seqs_tcp_set_config(s, &cfg);
+    }
     return 0;
 }
 
@@ -208,6 +233,11 @@ static int conn_poll(tcp_srv_t *st, seqs_stack_t *s, tcp_conn_t *c)
         int e = state < 0 ? 0 : seqs_tcp_error(s, c->h);
         if (!c->closing && e < 0)
             st->errors++;   /* reset by the peer, timed out ... */
+        /* The handle is ours until we close it (seqs/tcp.h): a connection the
+         * peer reset is CLOSED but still holds its slot. Forgetting it without
+         * closing leaked the slot for good (issue 11). */
+        if (state >= 0)
+            seqs_tcp_close(s, c->h);
         fold_info(st, &c->info);
         record(st, c, e < 0 ? e : 0);
         memset(c, 0, sizeof *c);
@@ -353,6 +383,7 @@ static void tcp_report(const svc_t *sv, FILE *f)
             (unsigned long long)st->ooo_segs_in, (unsigned long long)st->zero_window_probes, st->max_srtt_us);
     if (st->limit)
         fprintf(f, ",\"limit\":%llu", (unsigned long long)st->limit);
+    fprintf(f, ",\"handshake_ms\":%u,\"idle_ms\":%u", st->handshake_ms, st->idle_ms);
     /* One record per connection: ended ones in the order they ended, then the live ones. */
     fprintf(f, ",\"records_dropped\":%u,\"conns\":[", st->recs_dropped);
     int first = 1;
@@ -397,10 +428,10 @@ static void tcp_stop(svc_t *sv, seqs_stack_t *s)
         .parse = parse_, .start = tcp_start, .poll = tcp_poll, .report = tcp_report, .stop = tcp_stop, \
     }
 
-TCP_SERVICE(svc_tcp_echo, "tcp-echo", "PORT", "TCP server on PORT that sends every byte back (RFC 862)",
+TCP_SERVICE(svc_tcp_echo, "tcp-echo", "PORT[,handshake=MS][,idle=MS]", "TCP server on PORT that sends every byte back (RFC 862)",
             tcp_echo_parse);
-TCP_SERVICE(svc_tcp_discard, "tcp-discard", "PORT", "TCP server on PORT that reads and discards everything (RFC 863)",
+TCP_SERVICE(svc_tcp_discard, "tcp-discard", "PORT[,handshake=MS][,idle=MS]", "TCP server on PORT that reads and discards everything (RFC 863)",
             tcp_discard_parse);
-TCP_SERVICE(svc_tcp_source, "tcp-source", "PORT[:BYTES]",
+TCP_SERVICE(svc_tcp_source, "tcp-source", "PORT[:BYTES][,handshake=MS][,idle=MS]",
             "TCP server on PORT that sends the byte pattern i mod 251: BYTES of it then closes, or until the peer closes",
             tcp_source_parse);

@@ -119,6 +119,8 @@ static int tcpc_poll(svc_t *sv, seqs_stack_t *s, uint64_t now_us)
     if (!st->closed && (state < 0 || state == SEQS_TCP_CLOSED)) {
         int e = seqs_tcp_error(s, st->h);
         tcpc_fail(st, e < 0 ? e : SEQS_ERR_CLOSED, now_us);
+        if (state >= 0)
+            seqs_tcp_close(s, st->h);   /* the slot is ours to free (seqs/tcp.h) */
         return 1;
     }
     if (st->closed) {

@@ -11,7 +11,13 @@
     c.close(); c.abort(); c.shutdown()
 
 Every call is non-blocking. Buffers are bytearrays kept in `stack._buffers` for as
-long as the C side may use them (they are never freed before the stack)."""
+long as the C side may use them: a connection's until its slot is released, a
+listener's pool until the listener is closed and every connection it accepted is
+released (so listen/close cycles do not accumulate pools).
+
+Overload and attack settings (seqs/tcp.h): `lst.set_timeouts(handshake_ms=, idle_ms=)`,
+`conn.setopt(idle_ms=)`, and `st.tcp_config(invalid_ratelimit_ms=, closed_reclaim_ms=,
+handshake_ms=, idle_ms=)`."""
 
 from . import seqs_c as _c
 from .addr import int_to_ip, ip_to_int, parse_port
@@ -33,7 +39,27 @@ _INFO_FIELDS = ("state", "sack", "wscale", "tstamp", "snd_wscale", "rcv_wscale",
                 "keepalive_probes", "spurious_recoveries", "error")
 _CFG_FIELDS = ("msl_ms", "rto_init_ms", "rto_min_ms", "rto_max_ms", "delack_ms", "fin_wait2_ms", "keepidle_ms",
                "keepintvl_ms", "keepcnt", "syn_retries", "synack_retries", "data_retries", "nodelay", "keepalive",
-               "sack", "wscale", "tstamp", "syncookies")
+               "sack", "wscale", "tstamp", "syncookies", "invalid_ratelimit_ms", "closed_reclaim_ms", "handshake_ms",
+               "idle_ms")
+
+
+def _uint(v, what, lo, hi):
+    """An int argument in lo..hi, or TypeError/InvalidArgument naming it and the limit."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError("%s must be an int, not %s" % (what, type(v).__name__))
+    if v < lo or v > hi:
+        raise InvalidArgument("%s=%d out of range (%d .. %d)" % (what, v, lo, hi))
+    return v
+
+
+def _bytes_like(data, what):
+    """bytes of a bytes-like object; an int (bytes(10) would be ten zero bytes), a str
+    or anything else without the buffer protocol is a TypeError."""
+    try:
+        return bytes(memoryview(data))
+    except TypeError:
+        raise TypeError("%s: data must be a bytes-like object (bytes, bytearray, memoryview), not %s"
+                        % (what, type(data).__name__)) from None
 
 
 def _bufsize(v, what):
@@ -87,7 +113,7 @@ class TcpConnection(_Handle):
     def read(self, n=65536):
         """Up to n received bytes; b"" at end of stream (the peer's FIN was read);
         None when nothing is ready. Raises ConnectionReset/Refused/TimedOut on errors."""
-        buf = bytearray(n)
+        buf = bytearray(_uint(n, "read(n)", 1, 1 << 30))
         rc = _c.seqs_tcp_read(self._stack._s, self._h, buf)
         if rc == _AGAIN:
             return None
@@ -104,8 +130,9 @@ class TcpConnection(_Handle):
             out += d
 
     def write(self, data):
-        """Queues bytes; returns how many were taken (0 when the buffer is full)."""
-        rc = _c.seqs_tcp_write(self._stack._s, self._h, bytes(data))
+        """Queues bytes; returns how many were taken (0 when the buffer is full).
+        data must be bytes-like: write(10) raises TypeError (it is not ten zero bytes)."""
+        rc = _c.seqs_tcp_write(self._stack._s, self._h, _bytes_like(data, "write"))
         if rc == _AGAIN:
             return 0
         return self._rc(rc, "write")
@@ -155,10 +182,10 @@ class TcpConnection(_Handle):
         """seqs_tcp_info() as a dict (state as a name, addresses as strings); times in µs.
 
         srtt_us, rttvar_us: smoothed round-trip time and its variation (RFC 6298 2), 0 before
-        the first sample. rto_us: the retransmission timeout (RFC 6298 2.2-2.4: SRTT + 4*RTTVAR
-        clamped to tcp_config()'s rto_min_ms..rto_max_ms; rto_init_ms before any sample; 3 s
-        once established after a retransmitted SYN, 5.7). It is the base value: the doubling
-        after each expiry (5.5) is not in it yet (rto_expirations counts the expiries).
+        the first sample. rto_us: the retransmission timeout the next timer uses (RFC 6298 2.2-2.4:
+        SRTT + 4*RTTVAR clamped to tcp_config()'s rto_min_ms..rto_max_ms; rto_init_ms before any
+        sample; 3 s once established after a retransmitted SYN, 5.7), doubled after each expiry
+        up to rto_max_ms (5.5; rto_expirations counts the expiries).
         cwnd, ssthresh, snd_wnd, rcv_wnd, flight, rx_queued, tx_queued: bytes. See seqs/tcp.h."""
         rc, inf = _c.seqs_tcp_info(self._stack._s, self._h)
         self._rc(rc, "info")
@@ -178,8 +205,11 @@ class TcpConnection(_Handle):
         i = self.info()
         return (i["remote_addr"], i["remote_port"])
 
-    def setopt(self, nodelay=None, keepalive=None, delack=None):
+    def setopt(self, nodelay=None, keepalive=None, delack=None, idle_ms=None):
         s = self._stack._s
+        if idle_ms is not None:
+            v = _uint(idle_ms, "idle_ms", 0, 0xFFFFFFFF)
+            self._rc(_c.seqs_tcp_setopt(s, self._h, _c.SEQS_TCP_OPT_IDLE_MS, v), "idle_ms")
         if nodelay is not None:
             self._rc(_c.seqs_tcp_setopt(s, self._h, _c.SEQS_TCP_OPT_NODELAY, int(bool(nodelay))), "nodelay")
         if keepalive is not None:
@@ -193,18 +223,24 @@ class TcpListener(_Handle):
 
     def __init__(self, stack, port, backlog=4, rxbuf=8192, txbuf=8192, slots=None):
         p = parse_port(port)
+        backlog = _uint(backlog, "backlog", 1, 65535)
         rxbuf = _bufsize(rxbuf, "rxbuf")
         txbuf = _bufsize(txbuf, "txbuf")
+        maxslots = getattr(_c, "SEQS_TCP_POOL_SLOTS", 32)
         if slots is None:
-            slots = max(1, min(int(backlog) * 2, _c.SEQS_TCP_POOL_SLOTS if hasattr(_c, "SEQS_TCP_POOL_SLOTS") else 32))
+            slots = max(1, min(backlog * 2, maxslots))
+        slots = _uint(slots, "slots", 1, maxslots)
+        _sweep(stack)
         pool = bytearray((rxbuf + txbuf) * slots)
-        rc, h = _c.seqs_tcp_listen(stack._s, p, int(backlog), pool, rxbuf, txbuf)
+        rc, h = _c.seqs_tcp_listen(stack._s, p, backlog, pool, rxbuf, txbuf)
         if rc < 0:
             raise stack._error(rc, "tcp_listen(%d, backlog=%d)" % (p, backlog), "max_tcp_listeners")
         self._stack = stack
         self._h = h
         self.port = p
-        stack._buffers[("tcp_pool", h)] = pool   # kept: accepted connections use it after close
+        # kept while C may use it: until close() and the release of every connection
+        # accepted from it (they keep their buffers in the pool)
+        stack._buffers[("tcp_pool", h)] = _Pool(pool)
 
     def __repr__(self):
         return "<seqs.TcpListener %#x port %d>" % (self._h, self.port)
@@ -215,7 +251,19 @@ class TcpListener(_Handle):
             return None
         if rc < 0:
             raise error_for(rc, "accept")
+        pool = self._stack._buffers.get(("tcp_pool", self._h))
+        if pool is not None:
+            pool.users.add(h)
         return TcpConnection(self._stack, h)
+
+    def set_timeouts(self, handshake_ms=0, idle_ms=0):
+        """Handshake timeout of half-open entries and idle timeout of this listener's
+        connections, in ms (0 = off); see seqs_tcp_listener_set_timeouts()."""
+        hs = _uint(handshake_ms, "handshake_ms", 0, 0xFFFFFFFF)
+        idle = _uint(idle_ms, "idle_ms", 0, 0xFFFFFFFF)
+        rc = _c.seqs_tcp_listener_set_timeouts(self._stack._s, self._h, hs, idle)
+        if rc < 0:
+            raise error_for(rc, "set_timeouts")
 
     @property
     def pending(self):
@@ -228,6 +276,35 @@ class TcpListener(_Handle):
         rc = _c.seqs_tcp_listener_close(self._stack._s, self._h)
         if rc < 0:
             raise error_for(rc, "listener close")
+        pool = self._stack._buffers.get(("tcp_pool", self._h))
+        if pool is not None:
+            pool.closed = True
+        _sweep(self._stack)
+
+
+class _Pool:
+    """A listener's buffer pool and the connections accepted from it."""
+    __slots__ = ("buf", "users", "closed")
+
+    def __init__(self, buf):
+        self.buf = buf
+        self.users = set()
+        self.closed = False
+
+
+def _sweep(stack):
+    """Drops buffers C no longer uses: those of released connections, and pools of
+    closed listeners whose accepted connections are all released."""
+    bufs = stack._buffers
+    for key in [k for k in bufs if isinstance(k, tuple) and k[0] in ("tcp", "tcp_pool")]:
+        if key[0] == "tcp":
+            if _c.seqs_tcp_state(stack._s, key[1]) == _BADHANDLE:
+                del bufs[key]
+            continue
+        pool = bufs[key]
+        pool.users = {h for h in pool.users if _c.seqs_tcp_state(stack._s, h) != _BADHANDLE}
+        if pool.closed and not pool.users:
+            del bufs[key]
 
 
 def _tcp_listen(self, port, backlog=4, rxbuf=8192, txbuf=8192, slots=None):
@@ -238,10 +315,7 @@ def _tcp_listen(self, port, backlog=4, rxbuf=8192, txbuf=8192, slots=None):
 def _tcp_connect(self, addr, port, sport=0, rxbuf=8192, txbuf=8192):
     """Active open to addr:port (sport 0 = ephemeral). Returns a TcpConnection in SYN_SENT;
     the SYN leaves with the next output()."""
-    # buffers of connections whose slot is gone (stale handle) are no longer used by C
-    for key in [k for k in self._buffers if isinstance(k, tuple) and k[0] == "tcp"]:
-        if _c.seqs_tcp_state(self._s, key[1]) == _BADHANDLE:
-            del self._buffers[key]
+    _sweep(self)    # buffers of connections whose slot is gone are no longer used by C
     a = ip_to_int(addr, "connect address")
     p = parse_port(port)
     sp = parse_port(sport, "sport") if sport else 0
@@ -263,7 +337,7 @@ def _tcp_config(self, **changes):
     for k, v in changes.items():
         if k not in _CFG_FIELDS:
             raise InvalidArgument("unknown TCP config field %r" % k)
-        setattr(cfg, k, int(v))
+        setattr(cfg, k, int(v) if isinstance(v, bool) else _uint(v, k, 0, 0xFFFFFFFF))
     if changes:
         rc = _c.seqs_tcp_set_config(self._s, cfg)
         if rc < 0:

@@ -6,7 +6,17 @@
  * SEQS_ERR_BADHANDLE. Buffers are the caller's: connect() takes a receive and a
  * send buffer; listen() takes a pool that is cut into per-connection buffer
  * pairs for the connections it accepts. A connection keeps using its buffers
- * until seqs_tcp_state() reports TIME_WAIT or CLOSED, or the handle goes stale. */
+ * until seqs_tcp_state() reports TIME_WAIT or CLOSED, or the handle goes stale.
+ *
+ * Who frees a connection slot: the application, always, by seqs_tcp_close() or
+ * seqs_tcp_abort() on every handle that connect() or accept() gave it, also when
+ * the peer reset the connection or it timed out (state CLOSED, read() returns the
+ * error): the slot stays taken until then so the error can be read. As a safety
+ * net, a CLOSED connection the application never closes is released
+ * closed_reclaim_ms (config, off by default; counter tcp_conn_reclaimed) after it reached
+ * CLOSED; its handle then goes stale (SEQS_ERR_BADHANDLE). The stack frees by
+ * itself only what the application never saw: half-open and not-yet-accepted
+ * connections, and closed connections once they are done (TIME-WAIT included). */
 #ifndef SEQS_TCP_H
 #define SEQS_TCP_H
 
@@ -41,7 +51,7 @@ typedef struct seqs_tcp_info {
     uint16_t rcv_mss;           /* MSS we advertised */
     uint32_t local_addr, remote_addr;
     uint16_t local_port, remote_port;
-    uint32_t srtt_us, rttvar_us, rto_us;
+    uint32_t srtt_us, rttvar_us, rto_us;   /* rto_us includes the current backoff (RFC 6298 5.5) */
     uint32_t cwnd, ssthresh;    /* bytes */
     uint32_t snd_wnd, rcv_wnd;  /* bytes */
     uint32_t flight;            /* bytes sent and not yet acknowledged */
@@ -73,6 +83,11 @@ typedef struct seqs_tcp_config {
     uint8_t keepalive;          /* default keep-alive for new connections: 1 = on */
     uint8_t sack, wscale, tstamp;   /* offer these options (1 = on, the default) */
     uint8_t syncookies;         /* answer SYNs with cookies when a backlog is full (default on) */
+    /* Added for overload and attacks (defaults in tcp_opts.h): */
+    uint32_t invalid_ratelimit_ms;  /* replies to out-of-window segments: 1 per conn per this (0 = off) */
+    uint32_t closed_reclaim_ms;     /* release a CLOSED connection the app never closed (0 = never) */
+    uint32_t handshake_ms;          /* default handshake timeout of new listeners (0 = off) */
+    uint32_t idle_ms;               /* default idle timeout of new connections (0 = off) */
 } seqs_tcp_config_t;
 
 struct seqs_stack;
@@ -93,6 +108,14 @@ int seqs_tcp_set_config(struct seqs_stack *s, const seqs_tcp_config_t *cfg);
  * port/backlog or a pool smaller than one slot. */
 int seqs_tcp_listen(struct seqs_stack *s, seqs_tcp_listener_t *out, uint16_t port, unsigned backlog,
                     uint8_t *pool, size_t pool_len, size_t rx_size, size_t tx_size);
+/* Timeouts of this listener's connections (0 = off; new listeners take the
+ * config's handshake_ms/idle_ms): handshake_ms drops a half-open entry whose
+ * handshake has not completed after that long (tcp_handshake_timeout);
+ * idle_ms resets a connection (accepted or not) when no payload went either
+ * way for that long (tcp_idle_timeout, error SEQS_ERR_TIMEDOUT). Applies to
+ * connections created from now on. */
+int seqs_tcp_listener_set_timeouts(struct seqs_stack *s, seqs_tcp_listener_t l, uint32_t handshake_ms,
+                                   uint32_t idle_ms);
 /* Takes the oldest established connection: SEQS_ERR_AGAIN when none. */
 int seqs_tcp_accept(struct seqs_stack *s, seqs_tcp_listener_t l, seqs_tcp_t *out);
 /* Connections waiting for accept(). */
@@ -144,7 +167,8 @@ int seqs_tcp_error(const struct seqs_stack *s, seqs_tcp_t h);
 enum {
     SEQS_TCP_OPT_NODELAY = 1,    /* 1 = Nagle off */
     SEQS_TCP_OPT_KEEPALIVE,      /* 1 = keep-alive probes on */
-    SEQS_TCP_OPT_DELACK          /* 0 = ACK every segment at once */
+    SEQS_TCP_OPT_DELACK,         /* 0 = ACK every segment at once */
+    SEQS_TCP_OPT_IDLE_MS         /* idle timeout in ms (0 = off), see seqs_tcp_listener_set_timeouts */
 };
 int seqs_tcp_setopt(struct seqs_stack *s, seqs_tcp_t h, int opt, uint32_t value);
 

@@ -75,9 +75,37 @@
 #ifndef SEQS_TCP_POOL_SLOTS
 #define SEQS_TCP_POOL_SLOTS 32
 #endif
-/* Valid SYN-cookie ACKs remembered when no place was free for them (see listen.c). */
-#ifndef SEQS_TCP_COOKIE_HOLD
-#define SEQS_TCP_COOKIE_HOLD 4
+/* Syncache (listen.c): half-open entries evicted from a full listener keep their ISS
+ * and options here (about 40 bytes each), so their client's ACK still admits them. */
+#ifndef SEQS_TCP_SYNCACHE
+#define SEQS_TCP_SYNCACHE 8
+#endif
+/* How long a syncache entry stays valid (a SYN cookie's own lifetime). */
+#ifndef SEQS_TCP_SYNCACHE_MS
+#define SEQS_TCP_SYNCACHE_MS 64000u
+#endif
+/* Replies to unacceptable (out-of-window) segments and PAWS rejects: at most one per
+ * connection per this many ms (Linux tcp_invalid_ratelimit, RFC 5961 10). 0 = no limit.
+ * Default. */
+#ifndef SEQS_TCP_INVALID_RATELIMIT_MS
+#define SEQS_TCP_INVALID_RATELIMIT_MS 500u
+#endif
+/* A connection that reached CLOSED (reset, timed out) while the application still holds
+ * its handle is released this long afterwards if the application never calls
+ * seqs_tcp_close()/abort() (counted in tcp_conn_reclaimed; the handle goes stale).
+ * 0 = never (the default: the handle stays readable; seqs-tap sets 10 s). Default. */
+#ifndef SEQS_TCP_CLOSED_RECLAIM_MS
+#define SEQS_TCP_CLOSED_RECLAIM_MS 0u
+#endif
+/* Default handshake timeout of new listeners: a half-open (SYN-RECEIVED) entry older than
+ * this is dropped (0 = only SYNACK_RETRIES bound it). Default. */
+#ifndef SEQS_TCP_HANDSHAKE_MS
+#define SEQS_TCP_HANDSHAKE_MS 0u
+#endif
+/* Default idle timeout of new connections: no payload in either direction for this long
+ * resets the connection (SEQS_ERR_TIMEDOUT; 0 = off). Default. */
+#ifndef SEQS_TCP_IDLE_MS
+#define SEQS_TCP_IDLE_MS 0u
 #endif
 /* Initial congestion window in segments (RFC 5681 3.1 allows up to 4 for small MSS; RFC 6928 says 10). */
 #ifndef SEQS_TCP_INIT_CWND_SEGS
@@ -86,6 +114,9 @@
 
 #if SEQS_TCP_OOO_RANGES < 1 || SEQS_TCP_SACK_RANGES < 1
 #error "SEQS_TCP_OOO_RANGES and SEQS_TCP_SACK_RANGES must be at least 1"
+#endif
+#if SEQS_TCP_SYNCACHE < 1
+#error "SEQS_TCP_SYNCACHE must be at least 1"
 #endif
 #if SEQS_TCP_POOL_SLOTS < 1 || SEQS_TCP_POOL_SLOTS > 255
 #error "SEQS_TCP_POOL_SLOTS is 1..255"

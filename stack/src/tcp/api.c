@@ -60,10 +60,21 @@ int seqs_tcp_listen(seqs_stack_t *s, seqs_tcp_listener_t *out, uint16_t port, un
         l->pool = pool;
         l->rx_size = (uint32_t)rx_size;
         l->tx_size = (uint32_t)tx_size;
+        l->handshake_ms = s->tcp.cfg.handshake_ms;
+        l->idle_ms = s->tcp.cfg.idle_ms;
         *out = mk_handle(l->gen, i);
         return SEQS_OK;
     }
     return SEQS_ERR_NOSLOT;
+}
+
+int seqs_tcp_listener_set_timeouts(seqs_stack_t *s, seqs_tcp_listener_t lh, uint32_t handshake_ms,
+                                   uint32_t idle_ms) {
+    listener_t *l = listener_get(s, lh);
+    if (!l) return SEQS_ERR_BADHANDLE;
+    l->handshake_ms = handshake_ms;
+    l->idle_ms = idle_ms;
+    return SEQS_OK;
 }
 
 int seqs_tcp_accept(seqs_stack_t *s, seqs_tcp_listener_t lh, seqs_tcp_t *out) {
@@ -319,7 +330,12 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
     info->remote_port = c->rport;
     info->srtt_us = c->srtt_us;
     info->rttvar_us = c->rttvar_us;
-    info->rto_us = c->rto_us;
+    {
+        /* the RTO the next retransmission timer uses: RFC 6298 5.5 backoff included */
+        uint64_t rto = (uint64_t)c->rto_us << (c->backoff > 16 ? 16 : c->backoff);
+        uint64_t max = tcp_ms(s->tcp.cfg.rto_max_ms);
+        info->rto_us = (uint32_t)(rto > max ? max : rto);
+    }
     info->cwnd = c->cwnd;
     info->ssthresh = c->ssthresh;
     info->snd_wnd = t->snd_wnd;
@@ -351,6 +367,10 @@ int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
         return SEQS_OK;
     case SEQS_TCP_OPT_DELACK:
         c->delack = value != 0;
+        return SEQS_OK;
+    case SEQS_TCP_OPT_IDLE_MS:
+        c->idle_ms = value;
+        c->last_data = s->now;
         return SEQS_OK;
     default:
         return SEQS_ERR_INVAL;

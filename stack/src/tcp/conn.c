@@ -60,6 +60,8 @@ void seqs__tcp_conn_setup(seqs_stack_t *s, conn_t *c, uint16_t mtu) {
     c->delack = cfg->delack_ms != 0;
     c->t_rtx = c->t_delack = c->t_state = c->t_keep = c->t_tlp = SEQS_NEVER;
     c->last_rx = s->now;
+    c->last_data = s->now;
+    c->idle_ms = cfg->idle_ms;
     c->ts_offset = seqs_stack_random(s);
     c->tcb.rcv_shift = 0;
     c->tcb.snd_shift = 0;
@@ -95,7 +97,27 @@ void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c) {
     /* An unaccepted passive connection goes back to LISTEN (the slot is
      * freed); a closed one is gone; otherwise the user still holds the
      * handle and learns the outcome from read()/state(). */
-    if (c->user_closed || (c->listener && !c->accepted)) seqs__tcp_conn_release(s, c);
+    if (c->user_closed || (c->listener && !c->accepted)) {
+        seqs__tcp_conn_release(s, c);
+        return;
+    }
+    /* the application holds the handle: it must close it; if it never does,
+     * the slot is reclaimed after a grace time (t_state of a CLOSED connection) */
+    if (s->tcp.cfg.closed_reclaim_ms) c->t_state = s->now + tcp_ms(s->tcp.cfg.closed_reclaim_ms);
+}
+
+/* RFC 5961 10 / Linux tcp_invalid_ratelimit: one reply to unacceptable
+ * segments per connection per invalid_ratelimit_ms, so two stacks that find
+ * each other's segments out of window cannot ACK each other forever and a
+ * blind flood is not answered segment for segment. */
+int seqs__tcp_oow_ok(seqs_stack_t *s, conn_t *c) {
+    uint32_t ms = s->tcp.cfg.invalid_ratelimit_ms;
+    if (ms && c->last_oow && s->now + 1u - c->last_oow < tcp_ms(ms)) {
+        SEQS_CNT(s, tcp_oow_ratelimited);
+        return 0;
+    }
+    c->last_oow = s->now + 1u;
+    return 1;
 }
 
 int seqs__tcp_challenge_ok(seqs_stack_t *s) {

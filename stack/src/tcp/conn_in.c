@@ -353,6 +353,8 @@ static void established(seqs_stack_t *s, conn_t *c) {
     c->order = ++s->tcp.order;
     c->retries = 0;
     c->backoff = 0;
+    c->t_state = SEQS_NEVER;    /* the handshake timeout of a passive open */
+    c->last_data = s->now;
     if (c->keepalive) c->t_keep = s->now + tcp_ms(s->tcp.cfg.keepidle_ms);
     /* RFC 6298 5.7: a SYN that timed out leaves RTO at 3 s until a sample */
     if (c->srtt_us == 0 && c->st.retransmits) c->rto_us = 3000000u;
@@ -384,7 +386,7 @@ void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r) {
     if (c->ts_ok && r->opt.has_ts && t->state != SEQS_TCP_SYN_SENT && !(g->flags & TCP_RST) &&
         SEQ_LT(r->opt.tsval, c->ts_recent)) {
         SEQS_CNT(s, tcp_drop_paws);
-        c->ack_now = 1;
+        if (seqs__tcp_oow_ok(s, c)) c->ack_now = 1;
         return;
     }
 
@@ -395,6 +397,11 @@ void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r) {
     uint32_t prev_rcv_nxt = t->rcv_nxt;
     seqs__tcb_out_t o;
     seqs__tcb_input(t, g, &o);
+    if (o.act & TCB_OOW) {
+        SEQS_CNT(s, tcp_drop_unacceptable);
+        if (!seqs__tcp_oow_ok(s, c)) o.act &= ~(uint32_t)TCB_ACK;
+    }
+    if (o.data_len || o.fin || o.acked) c->last_data = s->now;
     if (prev_state == SEQS_TCP_SYN_SENT && t->state != SEQS_TCP_SYN_SENT && t->state != SEQS_TCP_CLOSED) {
         /* RCV.NXT is known now: the window our SYN offered starts here */
         c->rcv_adv = t->rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);

@@ -457,6 +457,16 @@ int seqs__tcp_conn_output(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap) 
     return 0;
 }
 
+/* When the idle timeout fires: no payload either way for idle_ms, in a
+ * state where the peer or we could still send some. */
+static uint64_t idle_due(const conn_t *c) {
+    uint8_t st = c->tcb.state;
+    if (!c->idle_ms || st == SEQS_TCP_CLOSED || st == SEQS_TCP_SYN_SENT || st == SEQS_TCP_SYN_RECEIVED || st == SEQS_TCP_TIME_WAIT ||
+        st == SEQS_TCP_LAST_ACK || st == SEQS_TCP_CLOSING)
+        return SEQS_NEVER;
+    return c->last_data + tcp_ms(c->idle_ms);
+}
+
 uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c) {
     plan_t p;
     if (plan(c, &p)) return s->now;
@@ -465,6 +475,8 @@ uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c) {
     if (c->t_state < d) d = c->t_state;
     if (c->t_keep < d) d = c->t_keep;
     if (c->t_tlp < d) d = c->t_tlp;
+    uint64_t i = idle_due(c);
+    if (i < d) d = i;
     return d;
 }
 
@@ -562,6 +574,25 @@ void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c) {
             seqs__tcp_conn_closed(s, c);
             return;
         }
+        if (st == SEQS_TCP_SYN_RECEIVED) {
+            /* the listener's handshake timeout: a half-open entry is dropped quietly */
+            SEQS_CNT(s, tcp_handshake_timeout);
+            c->tcb.state = SEQS_TCP_CLOSED;
+            seqs__tcp_conn_closed(s, c);
+            if (c->used) seqs__tcp_conn_release(s, c);
+            return;
+        }
+        if (st == SEQS_TCP_CLOSED) {
+            /* the application never closed it: reclaim the slot (tcp.h) */
+            SEQS_CNT(s, tcp_conn_reclaimed);
+            seqs__tcp_conn_release(s, c);
+            return;
+        }
+    }
+    if (idle_due(c) <= now) {
+        SEQS_CNT(s, tcp_idle_timeout);
+        give_up(s, c, 1);
+        return;
     }
     if (c->t_keep <= now) {
         c->t_keep = SEQS_NEVER;

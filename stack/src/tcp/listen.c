@@ -1,8 +1,11 @@
 /* stack/src/tcp/listen.c — listeners: SYN -> half-open connection in
  * SYN-RECEIVED (RFC 9293 3.10.7.2), bounded by the backlog; beyond it SYN
  * cookies (RFC 4987 3.6) answer without keeping state, and a valid cookie ACK
- * creates the connection directly, evicting the oldest half-open entry if
- * needed (a completed handshake is worth more than a likely-spoofed SYN). */
+ * creates the connection directly, evicting the oldest stale half-open entry
+ * if needed (a completed handshake is worth more than a likely-spoofed SYN).
+ * The evicted entry goes to a small syncache with its ISS and options, so its
+ * client is still admitted (never reset) if it was real. Overload never
+ * leaves a completed cookie handshake silent: served, or refused with RST. */
 #include <string.h>
 #include "tcp_int.h"
 
@@ -23,7 +26,10 @@ void seqs__tcp_listener_release_slot(seqs_stack_t *s, conn_t *c) {
     if (l->used && l->gen == c->listener_gen) l->slots_used[c->pool_slot / 32u] &= ~(1u << (c->pool_slot % 32u));
 }
 
-/* Half-open or not yet accepted connections of l; *oldest gets the oldest half-open one. */
+/* Half-open or not yet accepted connections of l; *oldest gets the oldest
+ * stale half-open one: a SYN-RECEIVED entry whose SYN-ACK already timed out
+ * once (unanswered for an RTO: spoofed, or its client is slow). A fresh entry
+ * is never traded away: its client is probably about to complete. */
 static unsigned queued(seqs_stack_t *s, const listener_t *l, conn_t **oldest) {
     unsigned n = 0;
     *oldest = NULL;
@@ -31,7 +37,9 @@ static unsigned queued(seqs_stack_t *s, const listener_t *l, conn_t **oldest) {
         conn_t *c = &s->tcp.conns[i];
         if (!c->used || c->accepted || c->listener != lidx(s, l) + 1u || c->listener_gen != l->gen) continue;
         n++;
-        if (c->tcb.state == SEQS_TCP_SYN_RECEIVED && (!*oldest || c->last_rx < (*oldest)->last_rx)) *oldest = c;
+        if (c->tcb.state == SEQS_TCP_SYN_RECEIVED && c->retries >= 1 &&
+            (!*oldest || c->last_rx < (*oldest)->last_rx))
+            *oldest = c;
     }
     return n;
 }
@@ -68,6 +76,7 @@ static conn_t *create(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     c->lport = r->dport;
     c->rport = r->sport;
     seqs__tcp_conn_setup(s, c, seqs__tcp_mtu(s, r->src));
+    c->idle_ms = l->idle_ms;
     return c;
 }
 
@@ -84,31 +93,88 @@ static void syn_cookie_reply(seqs_stack_t *s, const tcp_rx_t *r) {
                        sack ? 8u : 4u);
 }
 
-static void hold_cookie(seqs_stack_t *s, const tcp_rx_t *r) {
-    seqs__cookie_hold_t *h = &s->tcp.cookie_hold[0];
-    for (unsigned i = 0; i < SEQS_TCP_COOKIE_HOLD; i++) {
-        seqs__cookie_hold_t *e = &s->tcp.cookie_hold[i];
-        if (e->until <= s->now || (e->raddr == r->src && e->rport == r->sport && e->lport == r->dport)) {
-            h = e;
+/* Syncache: an evicted half-open entry keeps what its SYN-ACK promised. */
+static void syncache_put(seqs_stack_t *s, const conn_t *c) {
+    seqs__syncache_t *e = NULL;
+    for (unsigned i = 0; i < SEQS_TCP_SYNCACHE; i++) {
+        seqs__syncache_t *x = &s->tcp.syncache[i];
+        if (x->until <= s->now) {
+            e = x;
             break;
         }
-        if (e->until < h->until) h = e;
+        if (!e || x->until < e->until) e = x;
     }
-    h->raddr = r->src;
-    h->rport = r->sport;
-    h->lport = r->dport;
-    h->ack = r->seg.ack;
-    h->until = s->now + 64000000u;   /* a cookie's own lifetime */
+    if (e->until > s->now) SEQS_CNT(s, tcp_syncache_overflow);
+    SEQS_CNT(s, tcp_syncache_added);
+    e->until = s->now + tcp_ms(SEQS_TCP_SYNCACHE_MS);
+    e->raddr = c->raddr;
+    e->laddr = c->laddr;
+    e->rport = c->rport;
+    e->lport = c->lport;
+    e->iss = c->tcb.iss;
+    e->irs = c->tcb.irs;
+    e->ts_recent = c->ts_recent;
+    e->ts_offset = c->ts_offset;
+    e->peer_mss = c->peer_mss;
+    e->sack_ok = c->sack_ok;
+    e->ts_ok = c->ts_ok;
+    e->ws_ok = c->ws_ok;
+    e->snd_shift = c->tcb.snd_shift;
+    e->rcv_shift = c->tcb.rcv_shift;
 }
 
-static int held_cookie(const seqs_stack_t *s, const tcp_rx_t *r) {
-    for (unsigned i = 0; i < SEQS_TCP_COOKIE_HOLD; i++) {
-        const seqs__cookie_hold_t *e = &s->tcp.cookie_hold[i];
-        if (e->until > s->now && e->raddr == r->src && e->rport == r->sport && e->lport == r->dport &&
-            e->ack == r->seg.ack)
-            return 1;
+/* The entry this segment completes: same 4-tuple, ACK of our ISS, sequence
+ * number at or just after the client's ISN+1 (its ACK may have been lost). */
+static seqs__syncache_t *syncache_find(seqs_stack_t *s, const tcp_rx_t *r) {
+    for (unsigned i = 0; i < SEQS_TCP_SYNCACHE; i++) {
+        seqs__syncache_t *e = &s->tcp.syncache[i];
+        if (e->until > s->now && e->raddr == r->src && e->laddr == r->dst && e->rport == r->sport &&
+            e->lport == r->dport && r->seg.ack == e->iss + 1u && r->seg.seq - (e->irs + 1u) < 65536u)
+            return e;
     }
-    return 0;
+    return NULL;
+}
+
+/* A completed handshake (cookie or syncache): the connection starts ESTABLISHED. */
+static void admit(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r, const seqs__syncache_t *e, uint16_t mss, int sack) {
+    const seqs__seg_t *g = &r->seg;
+    seqs__tcb_t *t = &c->tcb;
+    if (e) {
+        SEQS_CNT(s, tcp_syncache_ok);
+        c->peer_mss = e->peer_mss;
+        c->sack_ok = e->sack_ok;
+        c->ts_ok = e->ts_ok;
+        c->ws_ok = e->ws_ok;
+        c->ts_recent = e->ts_recent;
+        c->ts_offset = e->ts_offset;
+        t->snd_shift = e->snd_shift;
+        t->rcv_shift = e->rcv_shift;
+        t->irs = e->irs;
+    } else {
+        SEQS_CNT(s, tcp_syncookie_ok);
+        c->cookie = 1;
+        c->peer_mss = mss;
+        c->sack_ok = (uint8_t)sack;
+        t->irs = g->seq - 1u;
+    }
+    t->state = SEQS_TCP_ESTABLISHED;
+    t->passive = 1;
+    t->syn_acked = 1;
+    t->iss = g->ack - 1u;
+    t->snd_una = t->snd_nxt = g->ack;
+    t->rcv_nxt = t->irs + 1u;
+    t->snd_wnd = t->max_snd_wnd = g->wnd << t->snd_shift;
+    t->snd_wl1 = g->seq;
+    t->snd_wl2 = g->ack;
+    c->rcv_adv = t->rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);
+    c->recover = t->iss;
+    c->rtx_next = c->rtx_end = c->rtx_mark = t->iss + 1u;
+    seqs__tcp_conn_set_mss(c, seqs__tcp_mtu(s, r->src));
+    SEQS_CNT(s, tcp_conn_opened);
+    c->order = ++s->tcp.order;
+    c->last_data = s->now;
+    if (c->keepalive) c->t_keep = s->now + tcp_ms(s->tcp.cfg.keepidle_ms);
+    seqs__tcp_conn_input(s, c, r);    /* it may carry data */
 }
 
 void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
@@ -120,54 +186,49 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
         return;
     }
     if (g->flags & TCP_ACK) {
-        uint16_t mss;
-        int sack;
-        if (!(g->flags & TCP_SYN) && cfg->syncookies && seqs__tcp_cookie_check(s, r, g->ack - 1u, &mss, &sack)) {
+        uint16_t mss = 0;
+        int sack = 0;
+        seqs__syncache_t *found = (g->flags & TCP_SYN) ? NULL : syncache_find(s, r);
+        seqs__syncache_t e;
+        if (found) {
+            e = *found;
+            found->until = 0;
+        }
+        if (found || (!(g->flags & TCP_SYN) && cfg->syncookies && seqs__tcp_cookie_check(s, r, g->ack - 1u, &mss, &sack))) {
             conn_t *old;
             if (queued(s, l, &old) >= l->backlog || !can_create(s, l)) {
-                if (!old) {
+                if (old) {
+                    /* trade a stale half-open entry for this completed
+                     * handshake; the entry moves to the syncache */
+                    SEQS_CNT(s, tcp_halfopen_expired);
+                    syncache_put(s, old);
+                    seqs__tcp_conn_release(s, old);
+                } else if (found) {
+                    /* a client whose SYN-ACK we sent: never reset it; its
+                     * retransmissions get in once a place is free */
+                    *found = e;
                     SEQS_CNT(s, tcp_drop_backlog);
-                    hold_cookie(s, r);
+                    return;
+                } else {
+                    /* a cookie client with no place: refuse it at once
+                     * instead of leaving it connected to nobody */
+                    SEQS_CNT(s, tcp_overload_refused);
+                    seqs__tcp_send_ctl(s, r->dst, r->src, r->dport, r->sport, g->ack, 0, TCP_RST, 0, NULL, 0);
                     return;
                 }
-                SEQS_CNT(s, tcp_halfopen_expired);
-                seqs__tcp_conn_release(s, old);
             }
             conn_t *c = create(s, l, r);
             if (c) {
-                SEQS_CNT(s, tcp_syncookie_ok);
-                c->cookie = 1;
-                c->peer_mss = mss;
-                c->sack_ok = (uint8_t)sack;
-                seqs__tcb_t *t = &c->tcb;
-                t->state = SEQS_TCP_ESTABLISHED;
-                t->passive = 1;
-                t->syn_acked = 1;
-                t->iss = g->ack - 1u;
-                t->snd_una = t->snd_nxt = g->ack;
-                t->irs = g->seq - 1u;
-                t->rcv_nxt = g->seq;
-                t->snd_wnd = t->max_snd_wnd = g->wnd;
-                t->snd_wl1 = g->seq;
-                t->snd_wl2 = g->ack;
-                c->rcv_adv = t->rcv_nxt + (c->rxcap < 65535u ? c->rxcap : 65535u);
-                c->recover = t->iss;
-                c->rtx_next = c->rtx_end = c->rtx_mark = t->iss + 1u;
-                seqs__tcp_conn_set_mss(c, seqs__tcp_mtu(s, r->src));
-                SEQS_CNT(s, tcp_conn_opened);
-                c->order = ++s->tcp.order;
-                if (c->keepalive) c->t_keep = s->now + tcp_ms(cfg->keepidle_ms);
-                seqs__tcp_conn_input(s, c, r);    /* it may carry data */
+                admit(s, c, r, found ? &e : NULL, mss, sack);
                 return;
             }
-            SEQS_CNT(s, tcp_drop_backlog);
-            hold_cookie(s, r);
-            return;
-        }
-        if (!(g->flags & TCP_SYN) && held_cookie(s, r)) {
-            /* a later segment of a client whose cookie ACK found no place:
-             * it will retransmit from its ISN+1; resetting it would kill it */
-            SEQS_CNT(s, tcp_drop_backlog);
+            if (found) {
+                *found = e;
+                SEQS_CNT(s, tcp_drop_backlog);
+                return;
+            }
+            SEQS_CNT(s, tcp_overload_refused);
+            seqs__tcp_send_ctl(s, r->dst, r->src, r->dport, r->sport, g->ack, 0, TCP_RST, 0, NULL, 0);
             return;
         }
         if (!(g->flags & TCP_SYN) && cfg->syncookies) SEQS_CNT(s, tcp_syncookie_bad);
@@ -217,4 +278,5 @@ void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     c->last_rx = s->now;
     c->send_synack = 1;
     c->t_rtx = s->now + c->rto_us;
+    if (l->handshake_ms) c->t_state = s->now + tcp_ms(l->handshake_ms);
 }

@@ -224,7 +224,7 @@ void seqs__tcb_input(seqs__tcb_t *t, const seqs__seg_t *g, seqs__tcb_out_t *o) {
     }
     if (!ok) {
         if (!(fl & TCP_RST)) {
-            o->act |= TCB_ACK;
+            o->act |= TCB_ACK | TCB_OOW;
             /* a retransmitted FIN in TIME-WAIT restarts 2*MSL (3.10.7.4 eighth) */
             if (t->state == SEQS_TCP_TIME_WAIT && (fl & TCP_FIN)) o->act |= TCB_TIME_WAIT;
         }

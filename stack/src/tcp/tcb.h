@@ -49,7 +49,8 @@ enum {
     TCB_LISTEN = 1u << 12,      /* RST in a passive SYN-RECEIVED: return to LISTEN (free it) */
     TCB_TW_SYN = 1u << 13,      /* acceptable new SYN in TIME-WAIT (RFC 9293 3.10.7.4 / RFC 6191) */
     TCB_WND_UPDATE = 1u << 14,  /* SND.WND changed */
-    TCB_OOO = 1u << 15          /* data beyond RCV.NXT: data_* describe it, the caller queues it */
+    TCB_OOO = 1u << 15,         /* data beyond RCV.NXT: data_* describe it, the caller queues it */
+    TCB_OOW = 1u << 16          /* the ACK answers an unacceptable segment (rate-limited, RFC 5961 10) */
 };
 
 typedef struct seqs__tcb_out {

@@ -29,6 +29,10 @@ void seqs__tcp_init(seqs_stack_t *s) {
     c->keepalive = 0;
     c->sack = c->wscale = c->tstamp = 1;
     c->syncookies = 1;
+    c->invalid_ratelimit_ms = SEQS_TCP_INVALID_RATELIMIT_MS;
+    c->closed_reclaim_ms = SEQS_TCP_CLOSED_RECLAIM_MS;
+    c->handshake_ms = SEQS_TCP_HANDSHAKE_MS;
+    c->idle_ms = SEQS_TCP_IDLE_MS;
     for (unsigned i = 0; i < 4; i++) t->secret[i] = seqs_stack_random(s);
     t->next_ephemeral = (uint16_t)(SEQS_EPHEMERAL_LO + seqs_stack_random(s) % (SEQS_EPHEMERAL_HI - SEQS_EPHEMERAL_LO + 1u));
     t->challenge_window = 0;

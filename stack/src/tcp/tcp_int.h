@@ -71,6 +71,8 @@ void seqs__tcp_send_ctl(seqs_stack_t *s, uint32_t src, uint32_t dst, uint16_t sp
                         size_t optlen);
 /* RFC 9293 3.10.7.1: the RST answering a segment that has no connection. */
 void seqs__tcp_reset_reply(seqs_stack_t *s, const tcp_rx_t *r);
+/* 1 when a reply to an unacceptable segment may be sent now (per connection). */
+int seqs__tcp_oow_ok(seqs_stack_t *s, conn_t *c);
 /* RFC 5961 7: 1 when a challenge ACK may be sent now. */
 int seqs__tcp_challenge_ok(seqs_stack_t *s);
 

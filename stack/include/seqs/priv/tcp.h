@@ -89,6 +89,9 @@ typedef struct seqs__tcp_conn {
     uint64_t last_rx;
     uint64_t last_rto;      /* time of the last retransmission timeout */
     uint64_t last_send;     /* time data was last sent (RFC 5681 4.1 restart window) */
+    uint64_t last_oow;      /* time of the last reply to an unacceptable segment (+1; 0: never) */
+    uint64_t last_data;     /* time payload last moved either way (idle timeout) */
+    uint32_t idle_ms;       /* idle timeout, 0 = off */
     seqs_tcp_info_t st;     /* counters part of info */
 } seqs__tcp_conn_t;
 
@@ -101,16 +104,19 @@ typedef struct seqs__tcp_listener {
     uint32_t slots_used[(SEQS_TCP_POOL_SLOTS + 31) / 32];   /* bitmap of pool slots */
     uint8_t *pool;
     uint32_t rx_size, tx_size;
+    uint32_t handshake_ms, idle_ms;     /* timeouts of its connections (0 = off) */
 } seqs__tcp_listener_t;
 
-/* A valid SYN-cookie ACK that found no place: the client's next segments carry
- * the same ACK number and are dropped quietly (not reset) until it retransmits
- * from its ISN+1, which creates the connection once there is room. */
-typedef struct seqs__cookie_hold {
-    uint32_t raddr, ack;
-    uint16_t rport, lport;
-    uint64_t until;
-} seqs__cookie_hold_t;
+/* Syncache entry: a half-open connection evicted from a full listener, kept
+ * with what its SYN-ACK promised (ISS, options, timestamp offset) so the
+ * client's ACK still creates the connection instead of being reset. */
+typedef struct seqs__syncache {
+    uint64_t until;         /* 0: free */
+    uint32_t raddr, laddr, iss, irs;
+    uint32_t ts_recent, ts_offset;
+    uint16_t rport, lport, peer_mss;
+    uint8_t sack_ok, ts_ok, ws_ok, snd_shift, rcv_shift;
+} seqs__syncache_t;
 
 struct seqs_tcp_state {
     uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
@@ -121,7 +127,7 @@ struct seqs_tcp_state {
     uint32_t secret[4];                 /* ISN / SYN-cookie key (RFC 6528) */
     uint64_t challenge_window;          /* RFC 5961 7: challenge ACK rate limit */
     uint32_t challenge_count;
-    seqs__cookie_hold_t cookie_hold[SEQS_TCP_COOKIE_HOLD];
+    seqs__syncache_t syncache[SEQS_TCP_SYNCACHE];
     seqs__tcp_listener_t listeners[SEQS_MAX_TCP_LISTENERS];
     seqs__tcp_conn_t conns[SEQS_MAX_TCP_CONNS];
 };
