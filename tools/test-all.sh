@@ -44,7 +44,7 @@ step "install and use from outside the tree: C (find_package, pkg-config, add_su
 bash tools/check-install.sh
 
 step "conformance report"
-$PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T,D,S,H,K
+$PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T,D,S,H,K,N,P
 
 if [ $quick = 0 ]; then
   step "ASan + UBSan: C tests, corpus replay, conformance and property suites"
