@@ -15,6 +15,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,8 @@ def main():
     for b in (vs, vsc):
         if not os.access(b, os.X_OK):
             sys.exit(f"{b} missing: cmake --build {a.build_dir} --target vs_lwip vs_lwip_conns")
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind not found (apt-get install valgrind; tools/install-deps.sh lists it)")
     ops = 100 if a.smoke else 2000
     do_time = not (a.smoke or a.no_time)
     results = {"cases": [], "conns": []}
