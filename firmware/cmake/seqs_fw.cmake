@@ -137,6 +137,9 @@ add_library(seqs_core STATIC ${SEQS_CORE_SOURCES})
 target_include_directories(seqs_core PUBLIC ${SEQS_CORE_DIR}/include PRIVATE ${SEQS_CORE_DIR}/src)
 # Same limits for the core and everything that includes its headers (struct layouts).
 target_compile_definitions(seqs_core PUBLIC "SEQS_OPTS_FILE=\"${SEQS_FW_OPTS_FILE}\"")
+# The control port and the status page report counters by name: keep the names a
+# freestanding build drops (seqs/opts.h).
+target_compile_definitions(seqs_core PUBLIC SEQS_NAMES=1)
 # Warnings are reported, not fatal here: the host build enforces -Werror; an ARM-only
 # warning (e.g. -Wcast-align, which only bites on strict-alignment targets) must show up
 # in the log without blocking the firmware.
