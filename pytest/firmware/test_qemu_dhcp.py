@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from fwqemu import CTRL_PORT, FW_MAC, QemuMps2, image
-from harness.tapwire import unique_names
+_names = 0
+
+
+def unique_names(prefix):
+    """A (netns, tap) pair unique to this process and call (other suites run in parallel)."""
+    global _names
+    _names += 1
+    tag = f"{os.getpid() % 100000}x{_names}"
+    return f"seqs-{prefix}-{tag}", f"{prefix}{tag}"[:15]
 
 pytestmark = [pytest.mark.slow, pytest.mark.root]
 
