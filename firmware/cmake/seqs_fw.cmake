@@ -143,7 +143,11 @@ target_compile_definitions(seqs_core PUBLIC SEQS_NAMES=1)
 # Warnings are reported, not fatal here: the host build enforces -Werror; an ARM-only
 # warning (e.g. -Wcast-align, which only bites on strict-alignment targets) must show up
 # in the log without blocking the firmware.
-target_compile_options(seqs_core PRIVATE -std=c11 -ffreestanding -Wall -Wextra -Wshadow -Wpointer-arith
+# -ffreestanding keeps the core honest (no hosted assumptions), but it also turns off GCC's
+# builtins: every memcpy(&word, p, 4) (how the core reads a word without a cast) would become a
+# call into newlib-nano's byte-by-byte memcpy. -fbuiltin (after it) gives them back: the
+# compiler inlines small copies as loads again. The image links newlib's memcpy/memset anyway.
+target_compile_options(seqs_core PRIVATE -std=c11 -ffreestanding -fbuiltin -Wall -Wextra -Wshadow -Wpointer-arith
                        -Wcast-align -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Wno-sign-conversion)
 
 # The board-independent main loop.
