@@ -20,6 +20,9 @@ cmake --build build -j"$JOBS"
 step "C unit tests + fuzz corpus replay (ctest)"
 ctest --test-dir build --output-on-failure -j"$JOBS"
 
+step "seqs vs lwIP side by side (smoke: every reply checked, Ir/op under callgrind)"
+$PY bench/vs_lwip/run.py --build-dir build --smoke
+
 step "core builds warning-free under clang too"
 cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DSEQS_BUILD_PYTHON=OFF -DSEQS_BUILD_SIM=OFF -DSEQS_BUILD_FIRMWARE=OFF -DSEQS_BUILD_TOOLS=OFF \
