@@ -19,6 +19,14 @@ static conn_t *conn_get(const seqs_stack_t *s, seqs_tcp_t h) {
     return c;
 }
 
+/* A handle whose connection the call may change: it joins the work list
+ * (output and timers look at it again). */
+static conn_t *conn_mut(seqs_stack_t *s, seqs_tcp_t h) {
+    conn_t *c = conn_get(s, h);
+    if (c) seqs__tcp_work(s, c);
+    return c;
+}
+
 static listener_t *listener_get(const seqs_stack_t *s, seqs_tcp_listener_t h) {
     if (!s) return NULL;
     unsigned idx = (h & 0xFFu);
@@ -94,6 +102,7 @@ int seqs_tcp_accept(seqs_stack_t *s, seqs_tcp_listener_t lh, seqs_tcp_t *out) {
     }
     if (!best) return SEQS_ERR_AGAIN;
     best->accepted = 1;
+    seqs__tcp_work(s, best);
     *out = mk_handle(best->gen, bi);
     return SEQS_OK;
 }
@@ -176,6 +185,7 @@ int seqs_tcp_connect(seqs_stack_t *s, seqs_tcp_t *out, uint32_t dst, uint16_t dp
     c->raddr = dst;
     c->lport = sport;
     c->rport = dport;
+    seqs__tcp_hash_add(s, c);
     c->accepted = 1;
     seqs__tcp_conn_setup(s, c, seqs__tcp_mtu(s, dst));
     c->ws_ok = s->tcp.cfg.wscale;
@@ -191,7 +201,7 @@ int seqs_tcp_connect(seqs_stack_t *s, seqs_tcp_t *out, uint32_t dst, uint16_t dp
 }
 
 int seqs_tcp_read(seqs_stack_t *s, seqs_tcp_t h, void *buf, size_t cap) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!buf && cap) return SEQS_ERR_INVAL;
     if (c->user_closed) return SEQS_ERR_CLOSED;
@@ -224,7 +234,7 @@ int seqs_tcp_read(seqs_stack_t *s, seqs_tcp_t h, void *buf, size_t cap) {
 }
 
 int seqs_tcp_write(seqs_stack_t *s, seqs_tcp_t h, const void *data, size_t len) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!data && len) return SEQS_ERR_INVAL;
     if (c->err) return c->err;
@@ -256,7 +266,7 @@ int seqs_tcp_writable(const seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_shutdown(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (c->shut_wr) return SEQS_OK;
     c->shut_wr = 1;
@@ -265,7 +275,7 @@ int seqs_tcp_shutdown(seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_close(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (c->user_closed) return SEQS_OK;
     c->user_closed = 1;
@@ -290,7 +300,7 @@ int seqs_tcp_close(seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_abort(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     uint8_t st = c->tcb.state;
     if (st != SEQS_TCP_CLOSED && st != SEQS_TCP_SYN_SENT && st != SEQS_TCP_TIME_WAIT) send_rst(s, c);
@@ -353,7 +363,7 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
 }
 
 int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     switch (opt) {
     case SEQS_TCP_OPT_NODELAY:

@@ -22,6 +22,7 @@ conn_t *seqs__tcp_conn_alloc(seqs_stack_t *s, int evict_time_wait) {
             memset(c, 0, sizeof *c);
             c->gen = gen;
             c->used = 1;
+            seqs__tcp_work(s, c);
             return c;
         }
         if (c->tcb.state == SEQS_TCP_TIME_WAIT && (!tw || c->t_state < tw->t_state)) tw = c;
@@ -36,6 +37,8 @@ conn_t *seqs__tcp_conn_alloc(seqs_stack_t *s, int evict_time_wait) {
 
 void seqs__tcp_conn_release(seqs_stack_t *s, conn_t *c) {
     if (c->listener) seqs__tcp_listener_release_slot(s, c);
+    seqs__tcp_unwork(s, c);
+    seqs__tcp_hash_del(s, c);
     uint32_t gen = c->gen + 1;
     memset(c, 0, sizeof *c);
     c->gen = gen ? gen : 1;

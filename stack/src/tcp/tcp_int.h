@@ -76,6 +76,28 @@ int seqs__tcp_oow_ok(seqs_stack_t *s, conn_t *c);
 /* RFC 5961 7: 1 when a challenge ACK may be sent now. */
 int seqs__tcp_challenge_ok(seqs_stack_t *s);
 
+/* tcp.c: the work list and the 4-tuple hash */
+static inline unsigned tcp_idx(const seqs_stack_t *s, const conn_t *c) { return (unsigned)(c - s->tcp.conns); }
+/* Something touched c: output and timers look at it at their next call. */
+static inline void seqs__tcp_work(seqs_stack_t *s, conn_t *c) {
+    unsigned i = tcp_idx(s, c);
+    uint32_t b = 1u << (i & 31u);
+    if (!(s->tcp.work[i >> 5] & b)) {
+        s->tcp.work[i >> 5] |= b;
+        s->tcp.nwork++;
+    }
+}
+void seqs__tcp_unwork(seqs_stack_t *s, conn_t *c);
+/* Enters c (its 4-tuple just set) into the hash; conn_release takes it out. */
+void seqs__tcp_hash_add(seqs_stack_t *s, conn_t *c);
+void seqs__tcp_hash_del(seqs_stack_t *s, conn_t *c);
+/* The connection of a 4-tuple that is not CLOSED, or NULL. */
+conn_t *seqs__tcp_lookup(seqs_stack_t *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp);
+/* conn_out.c: the earliest timer of c (without pending output); SEQS_NEVER when none. */
+uint64_t seqs__tcp_conn_timer_deadline(const conn_t *c);
+/* RFC 5681 4.1 restart window after an idle period (applied before sending). */
+void seqs__tcp_idle_restart(seqs_stack_t *s, conn_t *c);
+
 /* listen.c */
 void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r);
 listener_t *seqs__tcp_find_listener(seqs_stack_t *s, uint16_t port);
