@@ -42,7 +42,10 @@ void seqs__tcp_init(seqs_stack_t *s) {
 /* Work list: bit i of work[] set = connection i was touched since output
  * last found nothing to send on it. */
 
-static unsigned ctz32(uint32_t x) {     /* x != 0; no libgcc call on M0+ */
+static unsigned ctz32(uint32_t x) {     /* x != 0 */
+#if defined(__GNUC__) && !defined(__ARM_ARCH_6M__)
+    return (unsigned)__builtin_ctz(x);
+#else                                   /* no libgcc call on M0+ */
     unsigned n = 0;
     if (!(x & 0xFFFFu)) { n += 16; x >>= 16; }
     if (!(x & 0xFFu)) { n += 8; x >>= 8; }
@@ -50,26 +53,28 @@ static unsigned ctz32(uint32_t x) {     /* x != 0; no libgcc call on M0+ */
     if (!(x & 0x3u)) { n += 2; x >>= 2; }
     if (!(x & 0x1u)) n += 1;
     return n;
+#endif
 }
 
 /* The first flagged index >= from (wrapping around), or -1 when none. */
 static int next_work(const struct seqs_tcp_state *t, unsigned from) {
-    unsigned words = ((unsigned)t->max_conns + 31u) / 32u;
     unsigned w = from >> 5;
     uint32_t bits = t->work[w] & (0xFFFFFFFFu << (from & 31u));
-    for (unsigned k = 0; k <= words; k++) {
-        if (bits) return (int)(w * 32u + ctz32(bits));
-        w = w + 1u < words ? w + 1u : 0u;
-        bits = t->work[w];
-    }
-    return -1;
+    if (bits) return (int)(w * 32u + ctz32(bits));
+    uint32_t sum = t->work_sum & ~((2u << w) - 1u);     /* words after w */
+    if (!sum) sum = t->work_sum;                        /* wrap around */
+    if (!sum) return -1;
+    w = ctz32(sum);
+    return (int)(w * 32u + ctz32(t->work[w]));
 }
 
 void seqs__tcp_unwork(seqs_stack_t *s, conn_t *c) {
     unsigned i = tcp_idx(s, c);
     uint32_t b = 1u << (i & 31u);
-    if (s->tcp.work[i >> 5] & b) {
-        s->tcp.work[i >> 5] &= ~b;
+    uint32_t *w = &s->tcp.work[i >> 5];
+    if (*w & b) {
+        *w &= ~b;
+        if (!*w) s->tcp.work_sum = (uint8_t)(s->tcp.work_sum & ~(1u << (i >> 5)));
         s->tcp.nwork--;
     }
 }
@@ -108,8 +113,8 @@ void seqs__tcp_timers(seqs_stack_t *s) {
     uint64_t now = s->now;
     if (t->nwork) {
         /* flagged connections are not in next_timer: each is looked at */
-        unsigned words = ((unsigned)t->max_conns + 31u) / 32u;
-        for (unsigned w = 0; w < words; w++) {
+        for (uint32_t sum = t->work_sum; sum; sum &= sum - 1u) {
+            unsigned w = ctz32(sum);
             uint32_t bits = t->work[w];
             while (bits) {
                 unsigned i = w * 32u + ctz32(bits);
@@ -139,8 +144,8 @@ uint64_t seqs__tcp_deadline(const seqs_stack_t *s) {
     const struct seqs_tcp_state *t = &s->tcp;
     uint64_t d = t->next_timer;
     if (!t->nwork) return d;
-    unsigned words = ((unsigned)t->max_conns + 31u) / 32u;
-    for (unsigned w = 0; w < words; w++) {
+    for (uint32_t sum = t->work_sum; sum; sum &= sum - 1u) {
+        unsigned w = ctz32(sum);
         uint32_t bits = t->work[w];
         while (bits) {
             unsigned i = w * 32u + ctz32(bits);

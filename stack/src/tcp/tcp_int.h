@@ -84,6 +84,7 @@ static inline void seqs__tcp_work(seqs_stack_t *s, conn_t *c) {
     uint32_t b = 1u << (i & 31u);
     if (!(s->tcp.work[i >> 5] & b)) {
         s->tcp.work[i >> 5] |= b;
+        s->tcp.work_sum = (uint8_t)(s->tcp.work_sum | (1u << (i >> 5)));
         s->tcp.nwork++;
     }
 }

@@ -133,7 +133,7 @@ typedef struct seqs__syncache {
 #else
 #define SEQS__TCP_HASH_BITS 8
 #endif
-#define SEQS__TCP_WORK_WORDS ((SEQS_MAX_TCP_CONNS + 31) / 32)
+#define SEQS__TCP_WORK_WORDS ((SEQS_MAX_TCP_CONNS + 31) / 32)   /* <= 8 */
 
 struct seqs_tcp_state {
     uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
@@ -152,6 +152,7 @@ struct seqs_tcp_state {
      * a timer pass costs one compare. */
     uint64_t next_timer;
     uint16_t nwork;                     /* bits set in work */
+    uint8_t work_sum;                   /* bit w: work[w] != 0 */
     uint32_t work[SEQS__TCP_WORK_WORDS];
     uint8_t hash[1u << SEQS__TCP_HASH_BITS];   /* 4-tuple -> first connection (index+1) */
     seqs__syncache_t syncache[SEQS_TCP_SYNCACHE];
