@@ -64,6 +64,8 @@ void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c);
 uint32_t seqs__tcp_rcv_window(const conn_t *c);
 uint16_t seqs__tcp_mtu(seqs_stack_t *s, uint32_t dst);
 uint32_t seqs__tcp_now_ms(const seqs_stack_t *s);
+/* Low 32 bits of n / d for 0 < d < 65536, with 32-bit divisions only. */
+uint32_t seqs__tcp_div16(uint64_t n, uint32_t d);
 
 /* Builds a bare segment (RST/ACK) and sends it through seqs__ip_send. */
 void seqs__tcp_send_ctl(seqs_stack_t *s, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
