@@ -98,7 +98,6 @@ void seqs__tcp_conn_set_mss(conn_t *c, uint16_t mtu) {
 void seqs__tcp_conn_set_error(seqs_stack_t *s, conn_t *c, int err) {
     (void)s;
     if (!c->err) c->err = (int16_t)err;
-    c->st.error = c->err;
 }
 
 void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c) {

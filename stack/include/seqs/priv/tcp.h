@@ -26,6 +26,16 @@ typedef struct seqs__tcb {
 
 typedef struct seqs__range { uint32_t start, end; } seqs__range_t;
 
+/* The counters of seqs_tcp_info_t that cannot be derived from live fields
+ * (seqs_tcp_info() fills in the rest on demand). */
+typedef struct seqs__tcp_stats {
+    uint32_t segs_in, segs_out;
+    uint32_t bytes_in, bytes_out;
+    uint32_t retransmits, rto_expirations, fast_retransmits, spurious_recoveries;
+    uint32_t dup_acks_in, ooo_segs_in;
+    uint32_t zero_window_probes, tail_loss_probes, keepalive_probes;
+} seqs__tcp_stats_t;
+
 /* A connection: control block + buffers, timers, options, congestion control. */
 typedef struct seqs__tcp_conn {
     seqs__tcb_t tcb;
@@ -76,6 +86,7 @@ typedef struct seqs__tcp_conn {
     uint8_t tlp_done;       /* one probe per tail, until new data is acknowledged */
     uint8_t undo_ok;        /* this recovery may be undone by Eifel detection */
     uint8_t rtx_since_ack;  /* something was retransmitted since SND.UNA last advanced */
+    uint8_t hnext;          /* next connection (index+1, 0: none) in its 4-tuple hash bucket */
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
@@ -92,8 +103,7 @@ typedef struct seqs__tcp_conn {
     uint64_t last_oow;      /* time of the last reply to an unacceptable segment (+1; 0: never) */
     uint64_t last_data;     /* time payload last moved either way (idle timeout) */
     uint32_t idle_ms;       /* idle timeout, 0 = off */
-    uint8_t hnext;          /* next connection (index+1, 0: none) in its 4-tuple hash bucket */
-    seqs_tcp_info_t st;     /* counters part of info */
+    seqs__tcp_stats_t st;   /* the counters of seqs_tcp_info() */
 } seqs__tcp_conn_t;
 
 typedef struct seqs__tcp_listener {
