@@ -400,9 +400,16 @@ int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
     }
 }
 
+#if SEQS_NAMES
 const char *seqs_tcp_state_name(int state) {
     static const char *const names[] = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
                                         "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
     if (state < 0 || state > SEQS_TCP_TIME_WAIT) return "INVALID";
     return names[state];
 }
+#else
+const char *seqs_tcp_state_name(int state) {   /* names compiled out (SEQS_NAMES 0) */
+    (void)state;
+    return "";
+}
+#endif
