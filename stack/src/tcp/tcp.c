@@ -68,6 +68,16 @@ static int next_work(const struct seqs_tcp_state *t, unsigned from) {
     return (int)(w * 32u + ctz32(t->work[w]));
 }
 
+void seqs__tcp_work(seqs_stack_t *s, conn_t *c) {
+    unsigned i = tcp_idx(s, c);
+    uint32_t b = 1u << (i & 31u);
+    if (!(s->tcp.work[i >> 5] & b)) {
+        s->tcp.work[i >> 5] |= b;
+        s->tcp.work_sum = (uint8_t)(s->tcp.work_sum | (1u << (i >> 5)));
+        s->tcp.nwork++;
+    }
+}
+
 void seqs__tcp_unwork(seqs_stack_t *s, conn_t *c) {
     unsigned i = tcp_idx(s, c);
     uint32_t b = 1u << (i & 31u);

@@ -81,15 +81,7 @@ int seqs__tcp_challenge_ok(seqs_stack_t *s);
 /* tcp.c: the work list and the 4-tuple hash */
 static inline unsigned tcp_idx(const seqs_stack_t *s, const conn_t *c) { return (unsigned)(c - s->tcp.conns); }
 /* Something touched c: output and timers look at it at their next call. */
-static inline void seqs__tcp_work(seqs_stack_t *s, conn_t *c) {
-    unsigned i = tcp_idx(s, c);
-    uint32_t b = 1u << (i & 31u);
-    if (!(s->tcp.work[i >> 5] & b)) {
-        s->tcp.work[i >> 5] |= b;
-        s->tcp.work_sum = (uint8_t)(s->tcp.work_sum | (1u << (i >> 5)));
-        s->tcp.nwork++;
-    }
-}
+void seqs__tcp_work(seqs_stack_t *s, conn_t *c);
 void seqs__tcp_unwork(seqs_stack_t *s, conn_t *c);
 /* Enters c (its 4-tuple just set) into the hash; conn_release takes it out. */
 void seqs__tcp_hash_add(seqs_stack_t *s, conn_t *c);
