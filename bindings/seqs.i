@@ -372,3 +372,8 @@ PyObject *seqs_py_counter_values(const seqs_stack_t *s);
 %constant int LIMIT_EPHEMERAL_LO = SEQS_EPHEMERAL_LO;
 %constant int LIMIT_EPHEMERAL_HI = SEQS_EPHEMERAL_HI;
 %constant int COUNTER_COUNT = SEQS_COUNTER_COUNT;
+
+/* DHCP server helpers (seqs/dhcp_server.h). */
+%include "dhcp_server.i"
+/* HTTP server/client helpers (bindings/http.i). */
+%include "http.i"

@@ -29,14 +29,26 @@ void Put32(uint8_t* p, uint32_t v) {
 uint32_t Get16(const uint8_t* p) { return (uint32_t)p[0] << 8 | p[1]; }
 uint32_t Get32(const uint8_t* p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
+// One receive and one transmit buffer for every StackNode of the process (not 64 KB per
+// node): ns-3 runs one event at a time and the stack keeps no pointer into either buffer
+// once seqs_stack_input()/the SendFrom() copy returned. The receive buffer grows to the
+// largest frame a device delivered.
+std::vector<uint8_t>& SharedRxBuf() {
+    static std::vector<uint8_t> buf(SEQS_MAX_FRAME);
+    return buf;
+}
+uint8_t* SharedTxBuf() {
+    static uint8_t buf[SEQS_MAX_FRAME + kMinFrame];
+    return buf;
+}
+
 }  // namespace
 
 // --- StackNode ----------------------------------------------------------------
 
 StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> dev,
                      Ptr<UniformRandomVariable> rng)
-    : cfg_(cfg), node_(node), dev_(dev), rng_(rng), stack_(new seqs_stack_t()),
-      txbuf_(SEQS_MAX_FRAME + kMinFrame), rxbuf_(65536) {
+    : cfg_(cfg), node_(node), dev_(dev), rng_(rng), stack_(new seqs_stack_t()) {
     seqs_config_t c;
     seqs_config_default(&c);
     std::memcpy(c.mac, cfg.mac, 6);
@@ -94,14 +106,16 @@ void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
         return;
     }
     uint32_t size = pkt->GetSize();
-    if (size + kEthHdr > rxbuf_.size()) rxbuf_.resize(size + kEthHdr);
-    uint8_t* f = rxbuf_.data();
+    std::vector<uint8_t>& rxbuf = SharedRxBuf();
+    if (size + kEthHdr > rxbuf.size()) rxbuf.resize(size + kEthHdr);
+    uint8_t* f = rxbuf.data();
     Mac48Address::ConvertFrom(to).CopyTo(f);
     Mac48Address::ConvertFrom(from).CopyTo(f + 6);
     Put16(f + 12, proto);
     pkt->CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
     if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+    if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
     stats_.frames_in++;
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
@@ -133,7 +147,8 @@ void StackNode::Kick() {
 
 void StackNode::Flush() {
     for (;;) {
-        int n = seqs_stack_output(stack_.get(), txbuf_.data(), SEQS_MAX_FRAME, NowUs());
+        uint8_t* txbuf = SharedTxBuf();
+        int n = seqs_stack_output(stack_.get(), txbuf, SEQS_MAX_FRAME, NowUs());
         if (n <= 0) {
             NS_ABORT_MSG_IF(n < 0, "seqs_stack_output failed on " << cfg_.name << ": " << seqs_strerror(n));
             return;
@@ -144,16 +159,17 @@ void StackNode::Flush() {
             continue;
         }
         if (len < kMinFrame) {   // the "driver" pads, as an Ethernet MAC does
-            std::memset(txbuf_.data() + len, 0, kMinFrame - len);
+            std::memset(txbuf + len, 0, kMinFrame - len);
             len = kMinFrame;
         }
-        const uint8_t* f = txbuf_.data();
+        const uint8_t* f = txbuf;
         Mac48Address dst, src;
         dst.CopyFrom(f);
         src.CopyFrom(f + 6);
         uint16_t proto = (uint16_t)Get16(f + 12);
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
         if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+        if (pcapng_) pcapng_->Write(pcapng_if_, (uint64_t)Simulator::Now().GetMicroSeconds(), f, (uint32_t)len);
         if (dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;
@@ -221,7 +237,7 @@ nlohmann::json StackNode::Summary() const {
 // --- UdpEchoServer ----------------------------------------------------------------
 
 void UdpEchoServer::Start(StackNode& node) {
-    rxring_.assign(16384, 0);
+    rxring_.assign(rxbuf_, 0);
     seqs_stack_t* s = node.stack();
     open_error_ = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
     if (open_error_ == SEQS_OK) open_error_ = seqs_udp_bind(s, sock_, 0, port_);
@@ -231,11 +247,10 @@ void UdpEchoServer::Start(StackNode& node) {
 void UdpEchoServer::OnStackEvent(StackNode& node) {
     if (!sock_) return;
     seqs_stack_t* s = node.stack();
-    buf_.resize(65536);
-    uint8_t* buf = buf_.data();
+    static uint8_t buf[65536];   // shared by every echo server: the datagram is sent back at once
     for (;;) {
         seqs_udp_meta_t meta;
-        int n = seqs_udp_recvfrom(s, sock_, buf, buf_.size(), &meta);
+        int n = seqs_udp_recvfrom(s, sock_, buf, sizeof buf, &meta);
         if (n < 0) break;
         if (meta.truncated) truncated_++;
         seqs_udp_meta_t out{};
@@ -250,7 +265,7 @@ void UdpEchoServer::OnStackEvent(StackNode& node) {
 }
 
 nlohmann::json UdpEchoServer::Results() const {
-    nlohmann::json j = {{"port", port_}, {"echoed", echoed_}, {"truncated", truncated_}, {"send_errors", send_errors_}};
+    nlohmann::json j = {{"port", port_}, {"rxbuf", rxbuf_}, {"echoed", echoed_}, {"truncated", truncated_}, {"send_errors", send_errors_}};
     if (open_error_) j["open_error"] = seqs_strerror(open_error_);
     return j;
 }
@@ -290,6 +305,23 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
     }
     node->Kick();
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
+}
+
+void PingApp::SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+    uint64_t now = StackNode::NowUs(), timeout = (uint64_t)p_.timeout.GetMicroSeconds();
+    for (auto& f : flows_) {
+        FlowSample s;
+        s.flow = node + ">" + f.target.name + " " + Type();
+        s.bytes = (double)f.received * p_.size;
+        s.rtt_sum_us = (double)f.rtt_sum;
+        s.rtt_n = (double)f.received;
+        // Given up: sent more than a timeout ago and not answered in time.
+        double lost = 0;
+        for (uint32_t q = 0; q < f.next_seq; q++)
+            if (f.sent_at[q] && !f.got[q] && f.sent_at[q] - 1 + timeout < now) lost++;
+        s.lost = lost + (double)f.late;
+        out.push_back(s);
+    }
 }
 
 void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int ttl) {
@@ -365,7 +397,8 @@ uint8_t PatternByte(size_t i, uint32_t seq) { return (uint8_t)(i + seq); }
 
 int UdpPing::Open(StackNode& node) {
     if (p_.size < kPingHdr) p_.size = kPingHdr;
-    rxring_.assign(std::max<size_t>(16384, 4 * ((size_t)p_.size + 64)), 0);
+    // The app drains its socket after every frame, so a few replies of room is plenty.
+    rxring_.assign(std::max<size_t>(4096, 4 * ((size_t)p_.size + 64)), 0);
     seqs_stack_t* s = node.stack();
     int rc = seqs_udp_open(s, &sock_, rxring_.data(), rxring_.size());
     if (rc == SEQS_OK) rc = seqs_udp_bind(s, sock_, 0, 0);
@@ -541,6 +574,7 @@ void TcpBulk::EndRound(StackNode& node, uint64_t now) {
     if (have_info_) {
         retransmits_ += info_.retransmits;
         rto_expirations_ += info_.rto_expirations;
+        acked_done_ += info_.bytes_out;
     }
     if (rounds_started_ < repeat_) Simulator::Schedule(gap_, &TcpBulk::Connect, this, &node);
 }
@@ -597,6 +631,14 @@ void TcpBulk::OnStackEvent(StackNode& node) {
         seqs_tcp_close(s, h_);
         EndRound(node, now);
     }
+}
+
+void TcpBulk::SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+    FlowSample s;
+    s.flow = node + ">" + target_.name + " tcp-bulk";
+    s.bytes = (double)acked_done_ + (active_ && have_info_ ? (double)info_.bytes_out : 0.0);
+    if (active_ && have_info_ && info_.srtt_us) s.srtt_us = info_.srtt_us;
+    out.push_back(s);
 }
 
 nlohmann::json TcpBulk::Results() const {

@@ -12,6 +12,7 @@
 #define SEQS_SIM_SEQS_NS3_H
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "ns3/pcap-file-wrapper.h"
 #include "ns3/ptr.h"
 #include "ns3/random-variable-stream.h"
+#include "pcapng.h"
 
 extern "C" {
 #include "seqs/seqs.h"
@@ -34,6 +36,17 @@ extern "C" {
 namespace seqs_sim {
 
 class StackNode;
+
+// Cumulative state of one flow of an app, for --plot time series (the sampler differences
+// successive samples): payload bytes delivered end to end, and RTT samples.
+struct FlowSample {
+    std::string flow;          // "h1>h2 icmp-ping", "a>b tcp-bulk"
+    double bytes = 0;          // delivered so far (echo replies received x size; bytes acknowledged)
+    double rtt_sum_us = 0;     // sum of RTT samples so far ...
+    double rtt_n = 0;          // ... and their number (ping); 0 when the app has none
+    double srtt_us = -1;       // current smoothed RTT (TCP), -1 when none
+    double lost = 0;           // probes given up so far (ping)
+};
 
 // Something that runs on a node and uses its stack through the public API.
 class App {
@@ -46,6 +59,14 @@ class App {
     // Results for the JSON summary.
     virtual nlohmann::json Results() const = 0;
     virtual std::string Type() const = 0;
+    // Adds this app's share of the run's aggregate metrics (summed over all apps and nodes;
+    // keys "<prefix>.<name>"). The built-in ping/TCP/echo apps are aggregated by the runner.
+    virtual void AddMetrics(std::map<std::string, double>& metrics) const { (void)metrics; }
+    // Appends the current state of each of this app's flows (for --plot); none by default.
+    virtual void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {
+        (void)node;
+        (void)out;
+    }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };
@@ -86,6 +107,11 @@ class StackNode {
 
     // Writes every frame in and out of this stack to path (pcap, DLT_EN10MB).
     void EnablePcap(const std::string& path);
+    // Writes every frame in and out of this stack to interface ifid of a shared pcapng file.
+    void EnablePcapng(PcapngWriter* w, uint32_t ifid) {
+        pcapng_ = w;
+        pcapng_if_ = ifid;
+    }
     // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
     void Boot();
     // Adds an app started at `start` (simulated time).
@@ -97,6 +123,7 @@ class StackNode {
     seqs_stack_t* stack() { return stack_.get(); }
     const seqs_stack_t* stack() const { return stack_.get(); }
     const std::string& name() const { return cfg_.name; }
+    uint32_t node_id() const { return node_->GetId(); }
     const StackNodeConfig& config() const { return cfg_; }
     uint32_t addr() const { return cfg_.addr; }
     const AdapterStats& stats() const { return stats_; }
@@ -123,12 +150,12 @@ class StackNode {
     ns3::Ptr<ns3::UniformRandomVariable> rng_;
     std::unique_ptr<seqs_stack_t> stack_;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
+    PcapngWriter* pcapng_ = nullptr;
+    uint32_t pcapng_if_ = 0;
     ns3::EventId timer_;
     uint64_t timer_at_ = SEQS_NEVER;
     AdapterStats stats_;
     std::vector<std::unique_ptr<App>> apps_;
-    std::vector<uint8_t> txbuf_;
-    std::vector<uint8_t> rxbuf_;
     int set_addr_result_ = 0;
     bool in_apps_ = false;
 };
@@ -138,7 +165,8 @@ class StackNode {
 // Echoes every UDP datagram back to its sender, from the address it was sent to.
 class UdpEchoServer : public App {
   public:
-    explicit UdpEchoServer(uint16_t port) : port_(port) {}
+    // rxbuf: the socket's receive ring (bytes).
+    explicit UdpEchoServer(uint16_t port, uint32_t rxbuf = 16384) : port_(port), rxbuf_(rxbuf) {}
     void Start(StackNode& node) override;
     void OnStackEvent(StackNode& node) override;
     nlohmann::json Results() const override;
@@ -146,10 +174,10 @@ class UdpEchoServer : public App {
 
   private:
     uint16_t port_;
+    uint32_t rxbuf_;
     seqs_udp_t sock_ = 0;
     int open_error_ = 0;
     std::vector<uint8_t> rxring_;
-    std::vector<uint8_t> buf_;
     uint64_t echoed_ = 0, truncated_ = 0, send_errors_ = 0;
 };
 
@@ -177,6 +205,7 @@ class PingApp : public App {
     nlohmann::json Results() const override;
     // Time after the app's start by which every reply is due.
     static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
+    void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
 
   protected:
     // Opens what the app needs; returns a seqs error (0 = ok).
@@ -322,6 +351,10 @@ class TcpBulk : public App {
     std::vector<std::string> round_errors_;
     std::vector<uint64_t> round_us_;
     uint64_t retransmits_ = 0, rto_expirations_ = 0;
+    uint64_t acked_done_ = 0;   // bytes acknowledged in finished rounds
+
+  public:
+    void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
 };
 
 }  // namespace seqs_sim

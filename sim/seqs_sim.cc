@@ -22,12 +22,20 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <toml++/toml.h>
 
+#include "ns3/animation-interface.h"
 #include "ns3/boolean.h"
+#include "ns3/node-list.h"
 #include "ns3/bridge-helper.h"
 #include "ns3/csma-helper.h"
+#include "ns3/csma-net-device.h"
+#include "ns3/queue-size.h"
+#include "ns3/tag.h"
 #include "ns3/global-value.h"
 #include "ns3/bulk-send-helper.h"
 #include "ns3/inet-socket-address.h"
@@ -51,7 +59,10 @@
 #include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 
+#include "app_registry.h"
+#include "scenario.h"
 #include "seqs_ns3.h"
+#include "series.h"
 
 using namespace ns3;
 using seqs_sim::StackNode;
@@ -59,69 +70,20 @@ using json = nlohmann::json;
 
 namespace {
 
-struct ScenarioError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void Fail(const std::string& msg) { throw ScenarioError(msg); }
-
-void CheckKeys(const toml::table& t, std::initializer_list<const char*> allowed, const std::string& where) {
-    for (auto&& [k, v] : t) {
-        (void)v;
-        bool ok = false;
-        for (const char* a : allowed) ok = ok || k.str() == a;
-        if (!ok) Fail(where + ": unknown key '" + std::string(k.str()) + "'");
-    }
-}
-
-std::string Str(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    auto v = n.value<std::string>();
-    if (!v) Fail(where + ": '" + key + "' must be a string");
-    return *v;
-}
-
-double Num(const toml::table& t, const char* key, double def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    if (auto v = n.value<double>()) return *v;   // toml++ converts integers too
-    Fail(where + ": '" + key + "' must be a number");
-}
-
-int64_t Int(const toml::table& t, const char* key, int64_t def, const std::string& where) {
-    auto n = t[key];
-    if (!n) return def;
-    if (!n.is_integer()) Fail(where + ": '" + key + "' must be an integer");
-    return *n.value<int64_t>();
-}
-
-Time ParseTime(const std::string& s, const std::string& where) {
-    // ns-3's parser accepts "2ms", "1.5s", "100us"; it aborts on junk, so check the shape first.
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '.')) i++;
-    std::string unit = s.substr(i);
-    static const std::set<std::string> units = {"s", "ms", "us", "ns", "min", "h"};
-    if (i == 0 || !units.count(unit)) Fail(where + ": bad time '" + s + "' (use e.g. 2ms, 1.5s)");
-    return Time(s);
-}
-
-Time TimeKey(const toml::table& t, const char* key, const std::string& def, const std::string& where) {
-    return ParseTime(Str(t, key, def, where), where + "." + key);
-}
-
-uint32_t ParseIp(const std::string& s, const std::string& where) {
-    unsigned a, b, c, d;
-    char tail;
-    if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
-        d > 255)
-        Fail(where + ": bad IPv4 address '" + s + "'");
-    return SEQS_IP4(a, b, c, d);
-}
-
+using seqs_sim::CheckKeys;
+using seqs_sim::Fail;
+using seqs_sim::Int;
+using seqs_sim::IntIn;
+using seqs_sim::Num;
+using seqs_sim::ParseIp;
+using seqs_sim::ParseTime;
+using seqs_sim::ScenarioError;
+using seqs_sim::Str;
+using seqs_sim::TimeKey;
 
 struct LinkParams {
-    std::string rate = "100Mbps";
+    DataRate rate = DataRate("100Mbps");
+    uint32_t queue = 100;   // packets in each device's transmit queue (ns-3's default)
     Time delay = MilliSeconds(1);
     double loss = 0.0;   // per direction: probability a frame is dropped by the receiving device
     // With a burst range, `loss` is the probability that a loss burst starts at a frame, and
@@ -167,36 +129,31 @@ class TimeBurstErrorModel : public ErrorModel {
 };
 
 LinkParams ReadLinkParams(const toml::table& t, LinkParams base, const std::string& where) {
-    base.rate = Str(t, "rate", base.rate, where);
-    try {
-        DataRate dr(base.rate);
-        (void)dr;
-    } catch (...) {
-        Fail(where + ": bad rate '" + base.rate + "'");
-    }
+    if (t["rate"]) base.rate = seqs_sim::RateKey(t, "rate", "", where);
     if (t["delay"]) base.delay = TimeKey(t, "delay", "", where);
+    base.queue = (uint32_t)IntIn(t, "queue", base.queue, 1, 1000000, where);
     base.loss = Num(t, "loss", base.loss, where);
-    if (base.loss < 0 || base.loss >= 1) Fail(where + ": loss must be in [0, 1)");
+    if (base.loss < 0 || base.loss >= 1) Fail(seqs_sim::KeyAt(t, "loss", where) + ": loss must be in [0, 1)");
     if (auto* b = t["burst"].as_array()) {
         auto lo = b->size() == 2 ? (*b)[0].value<int64_t>() : std::nullopt;
         auto hi = b->size() == 2 ? (*b)[1].value<int64_t>() : std::nullopt;
         if (!lo || !hi || *lo < 1 || *hi < *lo || *hi > 1000)
-            Fail(where + ": burst must be [min, max] frames, 1 <= min <= max <= 1000");
+            Fail(seqs_sim::KeyAt(t, "burst", where) + ": must be [min, max] frames, 1 <= min <= max <= 1000");
         base.burst_min = (uint32_t)*lo;
         base.burst_max = (uint32_t)*hi;
     } else if (t["burst"]) {
-        Fail(where + ": burst must be [min, max]");
+        Fail(seqs_sim::KeyAt(t, "burst", where) + ": must be [min, max]");
     }
     if (auto* b = t["burst_time"].as_array()) {
         auto lo = b->size() == 2 ? (*b)[0].value<std::string>() : std::nullopt;
         auto hi = b->size() == 2 ? (*b)[1].value<std::string>() : std::nullopt;
-        if (!lo || !hi) Fail(where + ": burst_time must be [\"min\", \"max\"], e.g. [\"2ms\", \"10ms\"]");
-        base.burst_time_min = ParseTime(*lo, where + ".burst_time");
-        base.burst_time_max = ParseTime(*hi, where + ".burst_time");
+        if (!lo || !hi) Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": must be [\"min\", \"max\"], e.g. [\"2ms\", \"10ms\"]");
+        base.burst_time_min = ParseTime(*lo, seqs_sim::KeyAt(t, "burst_time", where));
+        base.burst_time_max = ParseTime(*hi, seqs_sim::KeyAt(t, "burst_time", where));
         if (base.burst_time_min.IsZero() || base.burst_time_max < base.burst_time_min)
-            Fail(where + ": burst_time needs 0 < min <= max");
+            Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": needs 0 < min <= max");
     } else if (t["burst_time"]) {
-        Fail(where + ": burst_time must be [\"min\", \"max\"]");
+        Fail(seqs_sim::KeyAt(t, "burst_time", where) + ": must be [\"min\", \"max\"]");
     }
     if (base.burst_max && base.burst_time_max.IsStrictlyPositive())
         Fail(where + ": use burst (frames) or burst_time, not both");
@@ -223,6 +180,57 @@ struct LinkCounters {
     uint64_t delivered = 0;
 };
 
+// Frames a device's transmit queue dropped because it was full (DropTailQueue "Drop"):
+// a host's own queue (the stack's frames; SendFrom also returns false then) or a switch
+// port's queue toward a host (a BridgeNetDevice ignores the failed SendFrom: without this
+// count the copies vanish).
+struct QueueDrops {
+    uint64_t total = 0;
+    uint64_t broadcast = 0;   // of which frames to ff:ff:ff:ff:ff:ff (ARP requests, announcements)
+};
+
+// Reads the addresses SimpleNetDevice keeps with each queued packet (its private
+// "ns3::SimpleTag": source MAC, destination MAC, protocol).
+class SimpleTagView : public Tag {
+  public:
+    static TypeId Tid() {
+        static TypeId tid = TypeId::LookupByName("ns3::SimpleTag");
+        return tid;
+    }
+    TypeId GetInstanceTypeId() const override { return Tid(); }
+    uint32_t GetSerializedSize() const override { return 14; }
+    void Serialize(TagBuffer) const override {}
+    void Deserialize(TagBuffer i) override {
+        i.Read(src, 6);
+        i.Read(dst, 6);
+    }
+    void Print(std::ostream&) const override {}
+    uint8_t src[6] = {0}, dst[6] = {0};
+};
+
+bool IsBroadcastMac(const uint8_t* m) {
+    return m[0] == 0xff && m[1] == 0xff && m[2] == 0xff && m[3] == 0xff && m[4] == 0xff && m[5] == 0xff;
+}
+
+void CountSimpleQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
+    q->total++;
+    PacketTagIterator it = p->GetPacketTagIterator();
+    while (it.HasNext()) {
+        PacketTagIterator::Item item = it.Next();
+        if (item.GetTypeId() != SimpleTagView::Tid()) continue;
+        SimpleTagView v;
+        item.GetTag(v);
+        if (IsBroadcastMac(v.dst)) q->broadcast++;
+        return;
+    }
+}
+
+void CountCsmaQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
+    q->total++;
+    uint8_t dst[6];
+    if (p->GetSize() >= 14 && p->CopyData(dst, 6) == 6 && IsBroadcastMac(dst)) q->broadcast++;
+}
+
 void CountDrop(uint64_t* c, Ptr<const Packet>) { (*c)++; }
 
 struct DeliveryCounter {
@@ -241,6 +249,11 @@ struct NodeSpec {
     uint16_t mtu = 0;
 };
 
+// The scenario asks for a stack profile this executable was not built with.
+struct OtherProfile {
+    std::string profile;
+};
+
 struct Expect {
     std::string metric;
     std::optional<double> min, max;
@@ -251,26 +264,89 @@ struct Args {
     std::string scenario, out, pcap_dir;
     std::optional<uint64_t> seed;
     bool quiet = false;
+    bool progress = true;
+    std::string pcapng, netanim, plot_dir;
+};
+
+// Progress of a long run on stderr: simulated time, events per wall second, ETA. Silent for
+// the first 2 wall seconds (short runs print nothing); then a line every 5 s (every 0.5 s,
+// rewritten in place, on a terminal). Its events only read clocks: they change no state, so
+// a run with or without them gives the same frames.
+class Progress {
+  public:
+    void Start(Time duration) {
+        duration_ = duration;
+        step_ = std::max(duration / 2000, MicroSeconds(100));
+        tty_ = isatty(2);
+        start_ = last_ = std::chrono::steady_clock::now();
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    void Finish() {
+        if (!printed_) return;
+        double wall = Since(start_);
+        std::fprintf(stderr, "%sseqs-sim: %.1f s simulated in %.1f s wall, %.2fM events/s\n", tty_ ? "\r\033[K" : "",
+                     duration_.GetSeconds(), wall, (double)Simulator::GetEventCount() / wall / 1e6);
+    }
+
+  private:
+    static double Since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
+    void Tick() {
+        double wall = Since(start_);
+        if (wall >= 2.0 && Since(last_) >= (tty_ ? 0.5 : 5.0)) {
+            double sim = Simulator::Now().GetSeconds(), dt = Since(last_);
+            uint64_t ev = Simulator::GetEventCount();
+            double sim_rate = (sim - last_sim_) / dt;   // simulated s per wall s, recently
+            double eta = sim_rate > 0 ? (duration_.GetSeconds() - sim) / sim_rate : 0;
+            std::fprintf(stderr, "%sseqs-sim: %.2f / %.2f s simulated (%.0f %%), %.2fM events/s, ETA %.0f s%s",
+                         tty_ ? "\r\033[K" : "", sim, duration_.GetSeconds(), 100 * sim / duration_.GetSeconds(),
+                         (double)(ev - last_events_) / dt / 1e6, eta, tty_ ? "" : "\n");
+            std::fflush(stderr);
+            printed_ = true;
+            last_ = std::chrono::steady_clock::now();
+            last_events_ = ev;
+            last_sim_ = sim;
+        }
+        Simulator::Schedule(step_, &Progress::Tick, this);
+    }
+    Time duration_, step_;
+    bool tty_ = false, printed_ = false;
+    std::chrono::steady_clock::time_point start_, last_;
+    uint64_t last_events_ = 0;
+    double last_sim_ = 0;
 };
 
 void Usage() {
-    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]\n";
+    std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR | --pcapng FILE] [--seed N]\n"
+                 "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n";
 }
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
                                      const std::string& where);
 
-class Runner {
+class Runner : public seqs_sim::ScenarioContext {
   public:
     explicit Runner(const Args& a) : args_(a) {}
     int Run();
+
+    // seqs_sim::ScenarioContext (for the app factories, sim/app_*.cc)
+    size_t NodeCount() const override { return specs_.size(); }
+    const std::string& NodeName(size_t i) const override { return specs_.at(i).name; }
+    uint32_t NodeAddr(size_t i) const override { return specs_.at(i).addr; }
+    uint8_t NodePrefix(size_t i) const override { return specs_.at(i).prefix; }
+    StackNode& StackAt(size_t i) override { return *nodes_.at(i); }
+    std::vector<seqs_sim::PingTarget> Targets(size_t i, const toml::array& targets, const std::string& where) override;
+    void DueBy(Time t) override { last_due_ = std::max(last_due_, t); }
 
   private:
     void Load();
     void Build();
     void AddApps();
-    std::vector<seqs_sim::PingTarget> Targets(size_t i, const toml::array& targets, const std::string& where);
     json Collect(double wall_s);
+    uint64_t QueueDropsOf(size_t i) const { return queue_own_[i].total + queue_toward_[i].total; }
+    std::unique_ptr<AnimationInterface> SetUpNetAnim(seqs_sim::Series* series);
+    void WritePlots(const seqs_sim::Series& series);
 
     Args args_;
     toml::table tbl_;
@@ -283,12 +359,18 @@ class Runner {
     NodeContainer ns3nodes_;
     LinkCounters links_;
     std::vector<std::unique_ptr<DeliveryCounter>> delivery_;
+    // Queue drops per node: in its own device's queue, and in the queue of the device that
+    // sends toward it (its switch port; on "pairs" that is the peer's own queue). Other
+    // queues (router uplinks): queue_other_.
+    std::vector<QueueDrops> queue_own_, queue_toward_;
+    QueueDrops queue_other_;
+    std::set<uint32_t> switches_;   // ns-3 node ids of the learning switches
+    std::unique_ptr<seqs_sim::PcapngWriter> pcapng_;
     std::vector<Expect> expects_;
     Ptr<UniformRandomVariable> runner_rng_;
     int64_t next_stream_ = 1000000;   // streams for error models; nodes use 0..N-1
     std::string topology_;
     Time last_due_ = Seconds(0);       // latest time an app result is due
-    std::set<size_t> icmp_ping_nodes_;
     std::vector<Ptr<PacketSink>> ns3_sinks_;   // ns-3 TCP apps on the router
     uint64_t ns3_bulk_tx_ = 0;
     size_t ns3_bulks_ = 0;
@@ -305,8 +387,17 @@ void Runner::Load() {
         Fail(os.str());
     }
     CheckKeys(tbl_, {"name", "description", "duration", "seed", "topology", "link", "pair", "subnet", "node", "app",
-                     "router_app", "expect"},
+                     "router_app", "expect", "stack"},
               "scenario");
+    if (const toml::node* st = tbl_.get("stack")) {
+        if (!st->as_table()) Fail("stack" + seqs_sim::LineOf(*st) + ": must be a table");
+        CheckKeys(*st->as_table(), {"profile"}, "stack");
+        std::string profile = Str(*st->as_table(), "profile", SEQS_SIM_PROFILE, "stack");
+        if (profile != "compact" && profile != "default")
+            Fail(seqs_sim::KeyAt(*st->as_table(), "profile", "stack") + ": '" + profile +
+                 "' is not a stack profile (compact, default)");
+        if (profile != SEQS_SIM_PROFILE) throw OtherProfile{profile};
+    }
     name_ = Str(tbl_, "name", "scenario", "scenario");
     duration_ = TimeKey(tbl_, "duration", "10s", "scenario");
     seed_ = (uint64_t)Int(tbl_, "seed", 1, "scenario");
@@ -314,31 +405,66 @@ void Runner::Load() {
 
     auto* nodes = tbl_["node"].as_array();
     if (!nodes || nodes->empty()) Fail("scenario: needs at least one [[node]]");
+    std::map<uint32_t, std::string> addr_owner;   // every address once
     for (size_t k = 0; k < nodes->size(); k++) {
         auto* t = (*nodes)[k].as_table();
         std::string where = "node[" + std::to_string(k) + "]";
-        if (!t) Fail(where + ": must be a table");
+        if (!t) Fail(where + seqs_sim::LineOf((*nodes)[k]) + ": must be a table");
         CheckKeys(*t, {"name", "ip", "gateway", "count", "gratuitous", "mtu"}, where);
         std::string name = Str(*t, "name", "", where);
-        if (name.empty()) Fail(where + ": needs a name");
-        int64_t count = Int(*t, "count", 1, where);
-        if (count < 1 || count > 4096) Fail(where + ": count must be 1..4096");
+        if (name.empty()) Fail(where + seqs_sim::LineOf(*t) + ": needs a name");
+        int64_t count = IntIn(*t, "count", 1, 1, 60000, where);
         std::string ip = Str(*t, "ip", "", where);
         uint32_t addr = 0;
         uint8_t prefix = 24;
+        uint32_t gateway = 0;
         if (!ip.empty()) {
+            std::string at = seqs_sim::KeyAt(*t, "ip", where);
             size_t slash = ip.find('/');
             if (slash != std::string::npos) {
-                int p = std::atoi(ip.c_str() + slash + 1);
-                if (p < 1 || p > 32) Fail(where + ": bad prefix in '" + ip + "'");
-                prefix = (uint8_t)p;
+                std::string ps = ip.substr(slash + 1);
+                if (ps.empty() || ps.size() > 2 || !std::all_of(ps.begin(), ps.end(), ::isdigit) ||
+                    std::stoi(ps) < 1 || std::stoi(ps) > 32)
+                    Fail(at + ": bad prefix length in '" + ip + "' (1..32)");
+                prefix = (uint8_t)std::stoi(ps);
                 ip = ip.substr(0, slash);
             }
-            addr = ParseIp(ip, where);
+            addr = ParseIp(ip, at);
+            // The address plan must fit its prefix: checked here, before anything runs.
+            uint32_t mask = prefix == 32 ? 0xFFFFFFFFu : ~((1u << (32 - prefix)) - 1u);
+            uint32_t net = addr & mask, bcast = net | ~mask;
+            uint32_t first = net, last = bcast;
+            if (prefix <= 30) {   // RFC 3021 /31 and /32 have no network/broadcast address
+                first = net + 1;
+                last = bcast - 1;
+            }
+            std::string plan = seqs_sim::Ip4(net) + "/" + std::to_string(prefix);
+            if (addr < first || addr > last)
+                Fail(at + ": " + seqs_sim::Ip4(addr) + " is the network or broadcast address of " + plan);
+            if ((uint64_t)addr + (uint64_t)count - 1 > last)
+                Fail(at + ": " + std::to_string(count) + " addresses from " + seqs_sim::Ip4(addr) + " do not fit " +
+                     plan + " (its last host address is " + seqs_sim::Ip4(last) + ": at most " +
+                     std::to_string((uint64_t)last - addr + 1) + " nodes from this address; use a shorter prefix)");
+            uint8_t o1 = (uint8_t)(addr >> 24);
+            if (o1 == 0 || o1 == 127 || o1 >= 224)
+                Fail(at + ": " + seqs_sim::Ip4(addr) + " is not a unicast host address (0/8, 127/8, 224/3)");
+            std::string gw = Str(*t, "gateway", "", where);
+            if (!gw.empty()) {
+                std::string gat = seqs_sim::KeyAt(*t, "gateway", where);
+                gateway = ParseIp(gw, gat);
+                if ((gateway & mask) != net || gateway < first || gateway > last)
+                    Fail(gat + ": gateway " + gw + " is not a host address in " + plan);
+            }
+        } else if (t->get("gateway")) {
+            Fail(seqs_sim::KeyAt(*t, "gateway", where) + ": a gateway needs an 'ip'");
         }
-        std::string gw = Str(*t, "gateway", "", where);
+        bool gratuitous = seqs_sim::Bool(*t, "gratuitous", true, where);
+        int64_t mtu = Int(*t, "mtu", 0, where);
+        if (mtu && (mtu < SEQS_MIN_MTU || mtu > SEQS_MAX_MTU))
+            Fail(seqs_sim::KeyAt(*t, "mtu", where) + ": " + std::to_string(mtu) + " is outside " +
+                 std::to_string(SEQS_MIN_MTU) + ".." + std::to_string(SEQS_MAX_MTU) + " (this stack profile)");
         if (count > 1 && name.find("{}") == std::string::npos)
-            Fail(where + ": a name with count > 1 needs a '{}' placeholder (e.g. \"h{}\")");
+            Fail(seqs_sim::KeyAt(*t, "name", where) + ": a name with count > 1 needs a '{}' placeholder (e.g. \"h{}\")");
         for (int64_t i = 0; i < count; i++) {
             NodeSpec s;
             s.name = name;
@@ -346,15 +472,21 @@ void Runner::Load() {
             if (pos != std::string::npos) s.name.replace(pos, 2, std::to_string(i + 1));
             s.addr = addr ? addr + (uint32_t)i : 0;
             s.prefix = prefix;
-            s.gateway = gw.empty() ? 0 : ParseIp(gw, where);
-            s.gratuitous = (*t)["gratuitous"].value_or(true);
-            s.mtu = (uint16_t)Int(*t, "mtu", 0, where);
-            if (index_.count(s.name)) Fail(where + ": duplicate node name '" + s.name + "'");
+            s.gateway = gateway;
+            s.gratuitous = gratuitous;
+            s.mtu = (uint16_t)mtu;
+            if (index_.count(s.name)) Fail(where + seqs_sim::LineOf(*t) + ": duplicate node name '" + s.name + "'");
+            if (s.addr) {
+                auto [it, fresh] = addr_owner.emplace(s.addr, s.name);
+                if (!fresh)
+                    Fail(seqs_sim::KeyAt(*t, "ip", where) + ": node '" + s.name + "' would get " + seqs_sim::Ip4(s.addr) +
+                         ", already the address of '" + it->second + "'");
+            }
             index_[s.name] = specs_.size();
             specs_.push_back(s);
         }
     }
-    if (specs_.size() > 65000) Fail("scenario: too many nodes");
+    if (specs_.size() > 60000) Fail("scenario: " + std::to_string(specs_.size()) + " nodes; at most 60000");
 
     if (auto* ex = tbl_["expect"].as_array()) {
         for (size_t k = 0; k < ex->size(); k++) {
@@ -396,7 +528,7 @@ void Runner::Build() {
     if (tbl_["router_app"] && topology_ != "router") Fail("router_app needs topology \"router\"");
     const toml::table* ld = tbl_["link"].as_table();
     LinkParams defaults = ld ? ReadLinkParams(*ld, LinkParams(), "link") : LinkParams();
-    if (ld) CheckKeys(*ld, {"rate", "delay", "loss", "burst", "burst_time"}, "link");
+    if (ld) CheckKeys(*ld, {"rate", "delay", "loss", "burst", "burst_time", "queue"}, "link");
 
     std::vector<Ptr<NetDevice>> hostdev(specs_.size());
     auto make_em = [&](const LinkParams& lp, const std::list<uint32_t>& drops) -> Ptr<ErrorModel> {
@@ -429,22 +561,41 @@ void Runner::Build() {
         em->AssignStreams(next_stream_++);
         return em;
     };
+    // Every device counts the frames it delivers. A switch gets one handler for all its ports
+    // (registered with device 0; its BridgeNetDevice puts every port in promiscuous mode): a
+    // handler per port would make every frame arriving at the switch scan one more handler
+    // per port in Node::ReceiveFromDevice.
+    std::set<uint32_t> counted_switches;
+    auto count_deliveries = [&](Ptr<NetDevice> dev) {
+        Ptr<Node> node = dev->GetNode();
+        bool is_host = node->GetId() < specs_.size();
+        bool is_switch = !is_host && node->GetNDevices() > 0 && switches_.count(node->GetId());
+        if (is_switch && !counted_switches.insert(node->GetId()).second) return;
+        auto dc = std::make_unique<DeliveryCounter>();
+        dc->c = &links_.delivered;
+        node->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0, is_switch ? nullptr : dev, true);
+        delivery_.push_back(std::move(dc));
+    };
+    queue_own_.assign(specs_.size(), QueueDrops());
+    queue_toward_.assign(specs_.size(), QueueDrops());
+    // Links: a is host `host` (or SIZE_MAX), b is its peer host `peer` or a switch port.
     auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
-                         const std::list<uint32_t>& drop_b) {
+                         const std::list<uint32_t>& drop_b, size_t host, size_t peer) {
         SimpleNetDeviceHelper h;
-        h.SetDeviceAttribute("DataRate", DataRateValue(DataRate(lp.rate)));
+        h.SetDeviceAttribute("DataRate", DataRateValue(lp.rate));
         h.SetChannelAttribute("Delay", TimeValue(lp.delay));
+        h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+                   QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, lp.queue)));
         NetDeviceContainer d = h.Install(NodeContainer(a, b));
         for (uint32_t i = 0; i < 2; i++) {
             auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
             Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
             if (em) sd->SetReceiveErrorModel(em);
             sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
-            auto dc = std::make_unique<DeliveryCounter>();
-            dc->c = &links_.delivered;
-            d.Get(i)->GetNode()->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0, d.Get(i),
-                                                         true);
-            delivery_.push_back(std::move(dc));
+            count_deliveries(d.Get(i));
+            // Side a is the host's own queue; side b sends toward the host.
+            QueueDrops* q = i == 0 ? &queue_own_[host] : peer != SIZE_MAX ? &queue_own_[peer] : &queue_toward_[host];
+            sd->GetQueue()->TraceConnectWithoutContext("Drop", MakeBoundCallback(&CountSimpleQueueDrop, q));
         }
         return d;
     };
@@ -456,7 +607,8 @@ void Runner::Build() {
             auto* t = (*pairs)[k].as_table();
             std::string where = "pair[" + std::to_string(k) + "]";
             if (!t) Fail(where + ": must be a table");
-            CheckKeys(*t, {"a", "b", "rate", "delay", "loss", "burst", "burst_time", "drop_at_a", "drop_at_b"}, where);
+            CheckKeys(*t, {"a", "b", "rate", "delay", "loss", "burst", "burst_time", "queue", "drop_at_a", "drop_at_b"},
+                      where);
             std::string a = Str(*t, "a", "", where), b = Str(*t, "b", "", where);
             if (!index_.count(a) || !index_.count(b)) Fail(where + ": unknown node in '" + a + "'-'" + b + "'");
             size_t ia = index_[a], ib = index_[b];
@@ -465,15 +617,17 @@ void Runner::Build() {
                 Fail(where + ": each node has one interface (one stack), so it can be in one pair only");
             LinkParams lp = ReadLinkParams(*t, defaults, where);
             NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)ia), ns3nodes_.Get((uint32_t)ib), lp,
-                                             ReadDropList(*t, "drop_at_a", where), ReadDropList(*t, "drop_at_b", where));
+                                             ReadDropList(*t, "drop_at_a", where), ReadDropList(*t, "drop_at_b", where),
+                                             ia, ib);
             hostdev[ia] = d.Get(0);
             hostdev[ib] = d.Get(1);
         }
     } else if (topology_ == "switch") {
         Ptr<Node> sw = CreateObject<Node>();
+        switches_.insert(sw->GetId());
         NetDeviceContainer ports;
         for (size_t i = 0; i < specs_.size(); i++) {
-            NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {});
+            NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {}, i, SIZE_MAX);
             hostdev[i] = d.Get(0);
             ports.Add(d.Get(1));
         }
@@ -493,16 +647,17 @@ void Runner::Build() {
         for (size_t i = 0; i < specs_.size(); i++) seg.Add(ns3nodes_.Get((uint32_t)i));
         seg.Add(ghost);
         CsmaHelper csma;
-        csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+        csma.SetChannelAttribute("DataRate", DataRateValue(defaults.rate));
         csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
+        csma.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+                      QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, defaults.queue)));
         NetDeviceContainer d = csma.Install(seg);
         for (size_t i = 0; i < specs_.size(); i++) {
             hostdev[i] = d.Get((uint32_t)i);
-            auto dc = std::make_unique<DeliveryCounter>();
-            dc->c = &links_.delivered;
-            ns3nodes_.Get((uint32_t)i)->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0,
-                                                                 d.Get((uint32_t)i), true);
-            delivery_.push_back(std::move(dc));
+            count_deliveries(d.Get((uint32_t)i));
+            DynamicCast<CsmaNetDevice>(d.Get((uint32_t)i))
+                ->GetQueue()
+                ->TraceConnectWithoutContext("Drop", MakeBoundCallback(&CountCsmaQueueDrop, &queue_own_[i]));
         }
         TapBridgeHelper tb;
         tb.SetAttribute("Mode", StringValue("UseBridge"));
@@ -535,6 +690,7 @@ void Runner::Build() {
             uint32_t mask = plen == 32 ? 0xFFFFFFFFu : ~((1u << (32 - plen)) - 1u);
             std::vector<size_t> members = Runner_ResolveOn(*t, index_, specs_.size(), where);
             Ptr<Node> sw = CreateObject<Node>();
+            switches_.insert(sw->GetId());
             NetDeviceContainer ports;
             for (size_t i : members) {
                 if (placed[i]) Fail(where + ": node '" + specs_[i].name + "' is already in a subnet");
@@ -543,23 +699,23 @@ void Runner::Build() {
                     Fail(where + ": node '" + specs_[i].name + "' is not in " + std::to_string(plen) +
                          "-bit subnet of the router");
                 if (!specs_[i].gateway) specs_[i].gateway = rip;
-                NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {});
+                NetDeviceContainer d = make_link(ns3nodes_.Get((uint32_t)i), sw, defaults, {}, {}, i, SIZE_MAX);
                 hostdev[i] = d.Get(0);
                 ports.Add(d.Get(1));
             }
             CsmaHelper csma;
-            csma.SetChannelAttribute("DataRate", DataRateValue(DataRate(defaults.rate)));
+            csma.SetChannelAttribute("DataRate", DataRateValue(defaults.rate));
             csma.SetChannelAttribute("Delay", TimeValue(defaults.delay));
+            csma.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+                          QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, defaults.queue)));
             NetDeviceContainer up = csma.Install(NodeContainer(sw, router));
             for (uint32_t e = 0; e < 2; e++) {
                 Ptr<ErrorModel> em = make_em(defaults, {});
                 if (em) up.Get(e)->SetAttribute("ReceiveErrorModel", PointerValue(em));
                 up.Get(e)->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
-                auto dc = std::make_unique<DeliveryCounter>();
-                dc->c = &links_.delivered;
-                up.Get(e)->GetNode()->RegisterProtocolHandler(MakeCallback(&DeliveryCounter::Rx, dc.get()), 0,
-                                                              up.Get(e), true);
-                delivery_.push_back(std::move(dc));
+                count_deliveries(up.Get(e));
+                DynamicCast<CsmaNetDevice>(up.Get(e))->GetQueue()->TraceConnectWithoutContext(
+                    "Drop", MakeBoundCallback(&CountCsmaQueueDrop, &queue_other_));
             }
             ports.Add(up.Get(0));
             BridgeHelper bridge;
@@ -624,6 +780,7 @@ void Runner::Build() {
         rng->SetStream((int64_t)i);
         auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
         if (!args_.pcap_dir.empty()) n->EnablePcap(args_.pcap_dir + "/" + c.name + ".pcap");
+        if (pcapng_) n->EnablePcapng(pcapng_.get(), pcapng_->AddInterface(c.name));
         n->Boot();
         nodes_.push_back(std::move(n));
     }
@@ -703,96 +860,17 @@ void Runner::AddApps() {
     for (size_t k = 0; k < apps->size(); k++) {
         auto* t = (*apps)[k].as_table();
         std::string where = "app[" + std::to_string(k) + "]";
-        if (!t) Fail(where + ": must be a table");
+        if (!t) Fail(where + seqs_sim::LineOf((*apps)[k]) + ": must be a table");
         std::string type = Str(*t, "type", "", where);
-        Time start = TimeKey(*t, "start", "0s", where);
-        std::vector<size_t> on = Runner_ResolveOn(*t, index_, specs_.size(), where);
-        if (type == "udp-echo-server") {
-            CheckKeys(*t, {"type", "on", "start", "port"}, where);
-            int64_t port = Int(*t, "port", 7, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            for (size_t i : on) nodes_[i]->AddApp(std::make_unique<seqs_sim::UdpEchoServer>((uint16_t)port), start);
-        } else if (type == "udp-ping" || type == "icmp-ping") {
-            if (type == "udp-ping")
-                CheckKeys(*t, {"type", "on", "start", "port", "targets", "count", "interval", "timeout", "size", "label"},
-                          where);
-            else
-                CheckKeys(*t, {"type", "on", "start", "targets", "count", "interval", "timeout", "size", "label"}, where);
-            std::string label = Str(*t, "label", "", where);
-            static const std::set<std::string> reserved = {"ping", "udp-ping", "icmp-ping", "tcp", "echo", "link",
-                                                           "counter", "adapter", "nodes"};
-            if (reserved.count(label) || label.find('.') != std::string::npos)
-                Fail(where + ": label '" + label + "' is reserved or contains '.'");
-            seqs_sim::PingParams p;
-            int64_t count = Int(*t, "count", 10, where);
-            if (count < 1 || count > (type == "icmp-ping" ? 65536 : 1000000))
-                Fail(where + ": count must be 1..65536 (icmp-ping) or 1..1000000 (udp-ping)");
-            p.count = (uint32_t)count;
-            p.interval = TimeKey(*t, "interval", "100ms", where);
-            p.timeout = TimeKey(*t, "timeout", "1s", where);
-            int64_t size = Int(*t, "size", 56, where);
-            // Above the MTU the stack fragments; the peer reassembles (up to SEQS_REASM_MAX_BYTES).
-            if (size < (type == "udp-ping" ? 10 : 0) || size > 65000)
-                Fail(where + ": size must be 10..65000 (udp-ping) or 0..65000 (icmp-ping) bytes");
-            p.size = (uint16_t)size;
-            int64_t port = Int(*t, "port", 7, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            p.port = (uint16_t)port;
-            auto* targets = (*t)["targets"].as_array();
-            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
-            for (size_t i : on) {
-                std::vector<seqs_sim::PingTarget> tg = Targets(i, *targets, where);
-                std::unique_ptr<seqs_sim::App> app;
-                if (type == "udp-ping") {
-                    app = std::make_unique<seqs_sim::UdpPing>(tg, p);
-                } else {
-                    if (!icmp_ping_nodes_.insert(i).second)
-                        Fail(where + ": node '" + specs_[i].name + "' already runs an icmp-ping app (one per node)");
-                    app = std::make_unique<seqs_sim::IcmpPing>(tg, p);
-                }
-                app->label = label;
-                nodes_[i]->AddApp(std::move(app), start);
-            }
-            last_due_ = std::max(last_due_, start + seqs_sim::PingApp::Span(p));
-        } else if (type == "tcp-sink") {
-            CheckKeys(*t, {"type", "on", "start", "port", "rxbuf", "max_conns", "backlog", "pattern"}, where);
-            int64_t backlog = Int(*t, "backlog", 0, where);
-            if (backlog < 0 || backlog > 255) Fail(where + ": backlog must be 0..255 (0 = max_conns)");
-            std::string pattern = Str(*t, "pattern", "seqs", where);
-            if (pattern != "seqs" && pattern != "zeros") Fail(where + ": pattern must be \"seqs\" or \"zeros\"");
-            int64_t port = Int(*t, "port", 5001, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            int64_t rxbuf = Int(*t, "rxbuf", 16384, where);
-            if (rxbuf < 536 || rxbuf > (1 << 22)) Fail(where + ": rxbuf must be 536..4194304");
-            int64_t mc = Int(*t, "max_conns", 4, where);
-            if (mc < 1 || mc > 32) Fail(where + ": max_conns must be 1..32");
-            for (size_t i : on)
-                nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpSink>((uint16_t)port, (uint32_t)rxbuf, (unsigned)mc,
-                                                                      pattern == "zeros", (unsigned)backlog),
-                                  start);
-        } else if (type == "tcp-bulk") {
-            CheckKeys(*t, {"type", "on", "start", "port", "targets", "bytes", "txbuf", "rxbuf", "repeat", "gap"}, where);
-            int64_t repeat = Int(*t, "repeat", 1, where);
-            if (repeat < 1 || repeat > 100000) Fail(where + ": repeat must be 1..100000");
-            Time gap = TimeKey(*t, "gap", "0s", where);
-            int64_t port = Int(*t, "port", 5001, where);
-            if (port < 1 || port > 65535) Fail(where + ": bad port");
-            int64_t bytes = Int(*t, "bytes", 1 << 20, where);
-            if (bytes < 1) Fail(where + ": bytes must be positive");
-            int64_t txbuf = Int(*t, "txbuf", 16384, where), rxbuf = Int(*t, "rxbuf", 2048, where);
-            if (txbuf < 536 || txbuf > (1 << 22) || rxbuf < 1 || rxbuf > (1 << 22))
-                Fail(where + ": txbuf must be 536..4194304, rxbuf 1..4194304");
-            auto* targets = (*t)["targets"].as_array();
-            if (!targets || targets->empty()) Fail(where + ": needs 'targets'");
-            for (size_t i : on)
-                for (auto& tg : Targets(i, *targets, where))
-                    nodes_[i]->AddApp(std::make_unique<seqs_sim::TcpBulk>(tg, (uint64_t)bytes, (uint16_t)port,
-                                                                          (uint32_t)txbuf, (uint32_t)rxbuf,
-                                                                          (uint32_t)repeat, gap),
-                                      start);
-        } else {
-            Fail(where + ": unknown app type '" + type + "' (udp-echo-server, udp-ping, icmp-ping, tcp-sink, tcp-bulk)");
+        seqs_sim::AppFactory build = seqs_sim::FindAppFactory(type);
+        if (!build) {
+            std::string known;
+            for (auto& n : seqs_sim::AppTypes()) known += (known.empty() ? "" : ", ") + n;
+            Fail(seqs_sim::KeyAt(*t, "type", where) + ": unknown app type '" + type + "' (" + known + ")");
         }
+        seqs_sim::AppSpec spec{*t, where, type, TimeKey(*t, "start", "0s", where),
+                               Runner_ResolveOn(*t, index_, specs_.size(), where)};
+        build(spec, *this);
     }
     if (last_due_ > duration_)
         Fail("scenario: duration " + std::to_string(duration_.GetSeconds()) + "s ends before the last reply is due (" +
@@ -809,6 +887,7 @@ json Runner::Collect(double wall_s) {
     out["duration_s"] = duration_.GetSeconds();
     out["wall_s"] = wall_s;
     out["stack_bytes"] = sizeof(seqs_stack_t);   // one instance, allocated per node
+    out["stack_profile"] = SEQS_SIM_PROFILE;
     std::map<std::string, double> m;
     json nodes = json::object();
     struct Agg {
@@ -853,6 +932,7 @@ json Runner::Collect(double wall_s) {
         }
     };
     Agg all, udp, icmp;
+    QueueDrops qd = queue_other_;
     std::map<std::string, Agg> labelled;
     uint64_t echoed = 0;
     std::map<std::string, double> tcp;
@@ -861,6 +941,7 @@ json Runner::Collect(double wall_s) {
         json j = n->Summary();
         for (auto& [k, v] : j["counters"].items()) m["counter." + k] += v.get<double>();
         for (auto& [k, v] : j["adapter"].items()) m["adapter." + k] += v.get<double>();
+        for (auto& app : n->apps()) app->AddMetrics(m);
         for (auto& app : j["apps"]) {
             if (app["type"] == "udp-echo-server") echoed += app["echoed"].get<uint64_t>();
             if (app["type"] == "tcp-bulk") {
@@ -909,6 +990,12 @@ json Runner::Collect(double wall_s) {
                 if (l) l->stray += app["stray"].get<uint64_t>();
             }
         }
+        size_t ni = index_.at(n->name());
+        j["link"] = {{"queue_dropped_own", queue_own_[ni].total},
+                     {"queue_dropped_toward", queue_toward_[ni].total},
+                     {"queue_dropped_broadcast", queue_own_[ni].broadcast + queue_toward_[ni].broadcast}};
+        qd.total += queue_own_[ni].total + queue_toward_[ni].total;
+        qd.broadcast += queue_own_[ni].broadcast + queue_toward_[ni].broadcast;
         nodes[n->name()] = j;
     }
     if (!tcp.empty()) {
@@ -932,6 +1019,8 @@ json Runner::Collect(double wall_s) {
     for (auto& [label, agg] : labelled) agg.Put(m, label);
     m["echo.echoed"] = (double)echoed;
     m["link.dropped"] = (double)links_.dropped;
+    m["link.queue_dropped"] = (double)qd.total;
+    m["link.queue_dropped_broadcast"] = (double)qd.broadcast;
     m["link.delivered"] = (double)links_.delivered;
     uint64_t offered = links_.dropped + links_.delivered;
     m["link.loss_ratio"] = offered ? (double)links_.dropped / (double)offered : 0.0;
@@ -964,20 +1053,136 @@ json Runner::Collect(double wall_s) {
     return out;
 }
 
+// NetAnim (ns-3's animator, --netanim FILE.xml): hosts on a circle, switches/routers/ghosts
+// inside it, named after their scenario node; every host carries two counters (frames in,
+// frames out) updated at each sample. ns-3's AnimationInterface animates packets only on
+// the device types it knows (point-to-point, CSMA, Wi-Fi, LTE...): frames on the CSMA
+// uplinks of "router" scenarios are animated, frames on SimpleNetDevice links are not.
+std::unique_ptr<AnimationInterface> Runner::SetUpNetAnim(seqs_sim::Series* series) {
+    uint32_t total = NodeList::GetNNodes();
+    size_t hosts = specs_.size();
+    double r = std::max(20.0, (double)hosts * 1.5);
+    for (uint32_t id = 0; id < total; id++) {
+        Ptr<Node> n = NodeList::GetNode(id);
+        double x, y;
+        if (id < hosts) {
+            double a = 2 * M_PI * id / (double)hosts;
+            x = r + r * std::cos(a);
+            y = r + r * std::sin(a);
+        } else {   // switch, router, ghost: near the centre
+            double a = 2 * M_PI * (id - hosts) / std::max<double>(1, total - hosts);
+            x = r + r * 0.2 * std::cos(a);
+            y = r + r * 0.2 * std::sin(a);
+        }
+        AnimationInterface::SetConstantPosition(n, x, y);
+    }
+    auto anim = std::make_unique<AnimationInterface>(args_.netanim);
+    anim->SetMaxPktsPerTraceFile(10000000);
+    for (uint32_t id = 0; id < total; id++) {
+        if (id < hosts) {
+            anim->UpdateNodeDescription(id, specs_[id].name);
+            anim->UpdateNodeColor(id, 40, 160, 60);
+        } else {
+            anim->UpdateNodeDescription(id, switches_.count(id) ? "switch" : "ns-3");
+            anim->UpdateNodeColor(id, 90, 90, 200);
+        }
+    }
+    uint32_t cin = anim->AddNodeCounter("frames in", AnimationInterface::UINT32_COUNTER);
+    uint32_t cout = anim->AddNodeCounter("frames out", AnimationInterface::UINT32_COUNTER);
+    AnimationInterface* a = anim.get();
+    series->on_node = [a, cin, cout, this](size_t i, uint64_t in, uint64_t out) {
+        a->UpdateNodeCounter(cin, nodes_[i]->node_id(), (double)in);
+        a->UpdateNodeCounter(cout, nodes_[i]->node_id(), (double)out);
+    };
+    return anim;
+}
+
+// --plot DIR: DIR/series.json, then sim/plot_series.py (matplotlib) draws the PNGs.
+void Runner::WritePlots(const seqs_sim::Series& series) {
+    std::error_code ec;
+    std::filesystem::create_directories(args_.plot_dir, ec);
+    if (ec) Fail("cannot create " + args_.plot_dir + ": " + ec.message());
+    std::string js = args_.plot_dir + "/series.json";
+    {
+        json j = series.ToJson();
+        j["scenario"] = name_;
+        j["seed"] = seed_;
+        std::ofstream f(js);
+        f << j.dump() << "\n";
+        if (!f) Fail("cannot write " + js);
+    }
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/usr/bin/python3", "python3", SEQS_SIM_PLOT_SCRIPT, js.c_str(), args_.plot_dir.c_str(), (char*)nullptr);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        Fail(std::string("plotting failed: /usr/bin/python3 " SEQS_SIM_PLOT_SCRIPT " ") + js +
+             " did not succeed (is python3-matplotlib installed?)");
+}
+
 int Runner::Run() {
     Load();
     if (!args_.pcap_dir.empty()) {
+        // One open pcap per node: make sure the descriptors exist before the run, not at node 1019.
+        rlim_t need = (rlim_t)specs_.size() + 64;
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+            if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+                rl.rlim_cur = need;
+                setrlimit(RLIMIT_NOFILE, &rl);
+            }
+            getrlimit(RLIMIT_NOFILE, &rl);
+            if (rl.rlim_cur < need)
+                Fail("--pcap-dir keeps one file open per node: " + std::to_string(specs_.size()) +
+                     " nodes need about " + std::to_string(need) + " descriptors, the limit is " +
+                     std::to_string(rl.rlim_cur) + " (ulimit -n); use --pcapng FILE (one file, one interface per node)");
+        }
         std::error_code ec;
         std::filesystem::create_directories(args_.pcap_dir, ec);
         if (ec) Fail("cannot create " + args_.pcap_dir + ": " + ec.message());
     }
+    if (!args_.pcapng.empty()) {
+        pcapng_ = std::make_unique<seqs_sim::PcapngWriter>();
+        std::string err;
+        if (!pcapng_->Open(args_.pcapng, &err)) Fail(err);
+    }
     Build();
     AddApps();
     auto t0 = std::chrono::steady_clock::now();
+    // --plot / --netanim: sample the run (events that only read state).
+    std::unique_ptr<seqs_sim::Series> series;
+    std::unique_ptr<AnimationInterface> anim;
+    if (!args_.plot_dir.empty() || !args_.netanim.empty()) {
+        series = std::make_unique<seqs_sim::Series>(nodes_, std::max(duration_ / 200, MilliSeconds(1)),
+                                                    [this](size_t i) { return QueueDropsOf(i); });
+        series->Start();
+    }
+    if (!args_.netanim.empty()) anim = SetUpNetAnim(series.get());
+    Progress progress;
+    if (args_.progress) progress.Start(duration_);
     Simulator::Stop(duration_);
     Simulator::Run();
+    if (args_.progress) progress.Finish();
+    if (pcapng_ && !pcapng_->Close()) Fail("writing " + args_.pcapng + " failed (disk full?)");
+    anim.reset();   // closes the NetAnim XML
+    if (!args_.plot_dir.empty()) WritePlots(*series);
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     json out = Collect(wall);
+    {
+        const json& m = out["metrics"];
+        double qb = m["link.queue_dropped_broadcast"].get<double>(), qt = m["link.queue_dropped"].get<double>();
+        if (qb > 0)
+            std::cerr << "seqs-sim: warning: " << (uint64_t)qb << " broadcast frame copies (ARP requests, "
+                      << "announcements) were dropped by full device queues (" << (uint64_t)qt
+                      << " queue drops in all; see link.queue_dropped and each node's \"link\"); "
+                      << "a larger [link] queue or staggered starts avoid it\n";
+        else if (qt > 0)
+            std::cerr << "seqs-sim: warning: " << (uint64_t)qt << " frames were dropped by full device queues "
+                      << "(link.queue_dropped)\n";
+    }
     if (!args_.out.empty()) {
         std::ofstream f(args_.out);
         f << out.dump(1) << "\n";
@@ -990,7 +1195,7 @@ int Runner::Run() {
         for (const char* k : {"icmp-ping.sent", "icmp-ping.received", "icmp-ping.success_ratio", "udp-ping.sent",
                               "udp-ping.received", "udp-ping.success_ratio", "ping.rtt_avg_us", "echo.echoed",
                               "tcp.completed", "tcp.sink_bytes", "tcp.goodput_bps_avg", "tcp.retransmits",
-                              "link.dropped", "link.loss_ratio"})
+                              "link.dropped", "link.loss_ratio", "link.queue_dropped"})
             if (m.contains(k)) std::cout << "  " << k << " = " << m[k].get<double>() << "\n";
         for (auto& e : out["expectations"]) {
             std::cout << "  " << (e["ok"].get<bool>() ? "PASS " : "FAIL ") << e["metric"].get<std::string>();
@@ -1032,6 +1237,10 @@ int main(int argc, char** argv) {
             }
             a.seed = x;
         } else if (s == "--quiet") a.quiet = true;
+        else if (s == "--no-progress") a.progress = false;
+        else if (s == "--pcapng") a.pcapng = need("--pcapng");
+        else if (s == "--netanim") a.netanim = need("--netanim");
+        else if (s == "--plot") a.plot_dir = need("--plot");
         else if (s == "-h" || s == "--help") {
             Usage();
             return 0;
@@ -1054,6 +1263,25 @@ int main(int argc, char** argv) {
         return r.Run();
     } catch (const ScenarioError& e) {
         std::cerr << "seqs-sim: " << e.what() << "\n";
+        return 2;
+    } catch (const OtherProfile& o) {
+        // Each stack profile is its own build (the core's opts are compile-time): run the
+        // scenario on the sibling executable built with that profile.
+        if (std::getenv("SEQS_SIM_REEXEC")) {
+            std::cerr << "seqs-sim: profile '" << o.profile << "' requested again after re-exec\n";
+            return 2;
+        }
+        std::error_code ec;
+        std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        std::string exe = o.profile == "compact" ? "seqs-sim" : "seqs-sim-" + o.profile;
+        std::string path = (self.parent_path() / exe).string();
+        setenv("SEQS_SIM_REEXEC", "1", 1);
+        std::vector<char*> av(argv, argv + argc);
+        av[0] = path.data();
+        av.push_back(nullptr);
+        execv(path.c_str(), av.data());
+        std::cerr << "seqs-sim: the scenario needs stack profile '" << o.profile << "' but " << path
+                  << " cannot be run: " << std::strerror(errno) << "\n";
         return 2;
     }
 }

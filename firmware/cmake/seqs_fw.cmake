@@ -52,6 +52,8 @@ set(SEQS_CORE_DIR "${SEQS_ROOT}/stack" CACHE PATH "Directory of the core (stack/
 file(GLOB_RECURSE SEQS_CORE_SOURCES CONFIGURE_DEPENDS ${SEQS_CORE_DIR}/src/*.c)
 add_library(seqs_core STATIC ${SEQS_CORE_SOURCES})
 target_include_directories(seqs_core PUBLIC ${SEQS_CORE_DIR}/include PRIVATE ${SEQS_CORE_DIR}/src)
+# The control port reports counters by name: keep the names a freestanding build drops (seqs/opts.h).
+target_compile_definitions(seqs_core PUBLIC SEQS_NAMES=1)
 # Warnings are reported, not fatal here: the host build enforces -Werror; an ARM-only
 # warning (e.g. -Wcast-align, which only bites on strict-alignment targets) must show up
 # in the log without blocking the firmware.

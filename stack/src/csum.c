@@ -92,19 +92,30 @@ uint32_t seqs__csum_add(uint32_t sum, const uint8_t *p, size_t n) {
             n -= 4;
         }
     }
-    while (n >= 4 * w) {
-        acc = add_c(acc, loadw(p));
-        acc = add_c(acc, loadw(p + w));
-        acc = add_c(acc, loadw(p + 2 * w));
-        acc = add_c(acc, loadw(p + 3 * w));
-        p += 4 * w;
-        n -= 4 * w;
+    /* The carries out of the word adds are counted apart and added back once
+     * (end-around carry, RFC 1071 2(C)): one add and one add-with-carry per word. */
+    csum_word_t carries = 0;
+#define CSUM_WORD(k)                           \
+    do {                                       \
+        csum_word_t v_ = loadw(p + (k) * w);   \
+        acc += v_;                             \
+        carries += acc < v_;                   \
+    } while (0)
+    while (n >= 8 * w) {
+        CSUM_WORD(0); CSUM_WORD(1); CSUM_WORD(2); CSUM_WORD(3);
+        CSUM_WORD(4); CSUM_WORD(5); CSUM_WORD(6); CSUM_WORD(7);
+        p += 8 * w;
+        n -= 8 * w;
     }
+#undef CSUM_WORD
     while (n >= w) {
-        acc = add_c(acc, loadw(p));
+        csum_word_t v = loadw(p);
+        acc += v;
+        carries += acc < v;
         p += w;
         n -= w;
     }
+    acc = add_c(acc, carries);
     if (w > 4 && n >= 4) {
         acc = add_c(acc, load32(p));
         p += 4;

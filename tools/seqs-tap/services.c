@@ -11,6 +11,7 @@ const svc_ops_t *const seqs_tap_services[] = {
     &svc_tcp_source,   /* --tcp-source PORT */
     &svc_ping,         /* --ping A.B.C.D[:COUNT[:SIZE[:MS]]]   (client) */
     &svc_tcp_client,   /* --tcp-client A.B.C.D:PORT[:BYTES]    (client) */
-    /* next: --http, --dhcp, --dns ... */
+    &svc_dhcp_server, &svc_dhcp_lease, &svc_dhcp_router, &svc_dhcp_dns,  /* --dhcp-server FIRST-LAST [--lease S] [--dhcp-router A] [--dhcp-dns A] */
+    &svc_http, &svc_http_root, &svc_http_get,   /* --http PORT, --http-root DIR, --http-get URL */
     NULL,
 };

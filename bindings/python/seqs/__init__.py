@@ -61,6 +61,8 @@ __all__ = (["Stack", "EchoReply", "UdpSocket", "Datagram", "PcapWriter", "PcapRe
             "ICMP_ERR_BURST", "ICMP_ERR_INTERVAL_MS", "EPHEMERAL_LO", "EPHEMERAL_HI", "COUNTER_COUNT"]
            + list(_errors_all))
 
+from .dhcp_server import DhcpServer, DHCPS_LEASE_ENTRY_SIZE, DHCPS_SERVER_SIZE; __all__ += ["DhcpServer", "DHCPS_LEASE_ENTRY_SIZE", "DHCPS_SERVER_SIZE"]  # noqa: E402,E702
+
 # TCP: the TCP implementer's pure-Python layer, when present (bindings/python/seqs/tcp.py).
 # Imported unconditionally when the file exists, so an error in it is reported, not hidden.
 if _ilu.find_spec(__name__ + ".tcp") is not None:
@@ -69,3 +71,8 @@ if _ilu.find_spec(__name__ + ".tcp") is not None:
     for _name in getattr(tcp, "__all__", ()):
         globals()[_name] = getattr(tcp, _name)
         __all__.append(_name)
+
+# HTTP/1.1 server and client (bindings/python/seqs/http.py).
+from .http import *  # noqa: F401,F403,E402
+from .http import __all__ as _http_all  # noqa: E402
+__all__ += list(_http_all)
