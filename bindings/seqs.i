@@ -200,6 +200,7 @@ SEQS_OUT_STRUCT(seqs_tcp_config_t, cfg)
 %include "seqs/udp.h"
 %include "seqs/tcp.h"
 %include "dhcp.i"   /* DHCP client helpers (before seqs_extra.i: its %ignores apply there) */
+%include "dns.i"   /* DNS resolver and SNTP client helpers */
 /* Every other public header (generated list, see bindings/CMakeLists.txt). */
 %include "seqs_extra.i"
 %include "tcp.i"

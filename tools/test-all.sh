@@ -43,7 +43,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 step "conformance report"
-$PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T,D,S,H,K
+$PY tools/conformance_report.py --junit build/pytest-junit.xml --require E,A,I,C,U,T,D,S,H,K,N,P
 
 if [ $quick = 0 ]; then
   step "ASan + UBSan: C tests, corpus replay, conformance and property suites"

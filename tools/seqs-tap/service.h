@@ -66,5 +66,7 @@ extern const svc_ops_t svc_ping;
 extern const svc_ops_t svc_tcp_client;
 extern const svc_ops_t svc_dhcp_server, svc_dhcp_lease, svc_dhcp_router, svc_dhcp_dns;
 extern const svc_ops_t svc_http, svc_http_root, svc_http_get;   /* svc_http.c */
+extern const svc_ops_t svc_resolve;
+extern const svc_ops_t svc_ntp;
 
 #endif

@@ -13,5 +13,7 @@ const svc_ops_t *const seqs_tap_services[] = {
     &svc_tcp_client,   /* --tcp-client A.B.C.D:PORT[:BYTES]    (client) */
     &svc_dhcp_server, &svc_dhcp_lease, &svc_dhcp_router, &svc_dhcp_dns,  /* --dhcp-server FIRST-LAST [--lease S] [--dhcp-router A] [--dhcp-dns A] */
     &svc_http, &svc_http_root, &svc_http_get,   /* --http PORT, --http-root DIR, --http-get URL */
+    &svc_resolve,      /* --resolve NAME@A.B.C.D               (client) */
+    &svc_ntp,          /* --ntp A.B.C.D                        (client) */
     NULL,
 };

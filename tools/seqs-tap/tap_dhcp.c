@@ -72,6 +72,11 @@ void tap_dhcp_events(FILE *f)
     fflush(f);
 }
 
+const seqs_dhcp_lease_t *tap_dhcp_lease(void)
+{
+    return g_on ? seqs_dhcp_client_lease(&g_dhcp) : NULL;
+}
+
 void tap_dhcp_report(FILE *f)
 {
     if (!g_on)

@@ -15,6 +15,9 @@
 int tap_dhcp_begin(seqs_stack_t *s, const char *hostname, char *err, size_t errlen);
 /* Prints one event if the client's state or lease changed since the last call. */
 void tap_dhcp_events(FILE *f);
+/* The lease while one is held (services start once bound), else NULL (also without
+ * --dhcp): --resolve NAME and --ntp dhcp take their servers from it (options 6, 42). */
+const struct seqs_dhcp_lease *tap_dhcp_lease(void);
 /* Writes `,"dhcp":{"state":..,"counters":{..}}` into the JSON report (nothing without --dhcp). */
 void tap_dhcp_report(FILE *f);
 

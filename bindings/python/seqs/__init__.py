@@ -21,6 +21,7 @@ from .pcap import LINKTYPE_ETHERNET, PcapReader, PcapWriter, read_pcap
 from .clock import VirtualClock
 from .addr import int_to_ip, ip_to_int, parse_mac, format_mac
 from .dhcp import DhcpClient, DhcpLease, DHCP_COUNTER_NAMES, DHCP_CLIENT_SIZE  # noqa: F401 (DHCP client)
+from .dns import Resolver, DnsLookup, DnsResult, SntpClient  # noqa: F401  DNS stub resolver, SNTP client
 
 # Compile-time limits of seqs/opts.h (as compiled into this module).
 MAX_MTU = seqs_c.LIMIT_MAX_MTU
