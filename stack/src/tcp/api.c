@@ -1,6 +1,7 @@
 /* stack/src/tcp/api.c — the socket-style API of seqs/tcp.h. Handles are
  * (generation << 8) | (slot + 1), so a closed or reused slot never answers
  * to an old handle. */
+#include <stddef.h>
 #include <string.h>
 #include "tcp_int.h"
 
@@ -325,20 +326,18 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!info) return SEQS_ERR_INVAL;
     const seqs__tcb_t *t = &c->tcb;
+    /* the stored counters are the run segs_in .. keepalive_probes of the info struct */
+    _Static_assert(offsetof(seqs_tcp_info_t, keepalive_probes) + sizeof(uint32_t) -
+                           offsetof(seqs_tcp_info_t, segs_in) == sizeof(seqs__tcp_stats_t) &&
+                       offsetof(seqs__tcp_stats_t, keepalive_probes) + sizeof(uint32_t) == sizeof(seqs__tcp_stats_t),
+                   "seqs__tcp_stats_t must mirror seqs_tcp_info_t's counters");
+    _Static_assert(offsetof(seqs_tcp_info_t, retransmits) - offsetof(seqs_tcp_info_t, segs_in) ==
+                           offsetof(seqs__tcp_stats_t, retransmits) &&
+                       offsetof(seqs_tcp_info_t, dup_acks_in) - offsetof(seqs_tcp_info_t, segs_in) ==
+                           offsetof(seqs__tcp_stats_t, dup_acks_in),
+                   "seqs__tcp_stats_t must list the counters in seqs_tcp_info_t's order");
     memset(info, 0, sizeof *info);
-    info->segs_in = c->st.segs_in;
-    info->segs_out = c->st.segs_out;
-    info->bytes_in = c->st.bytes_in;
-    info->bytes_out = c->st.bytes_out;
-    info->retransmits = c->st.retransmits;
-    info->rto_expirations = c->st.rto_expirations;
-    info->fast_retransmits = c->st.fast_retransmits;
-    info->spurious_recoveries = c->st.spurious_recoveries;
-    info->dup_acks_in = c->st.dup_acks_in;
-    info->ooo_segs_in = c->st.ooo_segs_in;
-    info->zero_window_probes = c->st.zero_window_probes;
-    info->tail_loss_probes = c->st.tail_loss_probes;
-    info->keepalive_probes = c->st.keepalive_probes;
+    memcpy(&info->segs_in, &c->st, sizeof c->st);
     info->state = t->state;
     info->sack = c->sack_ok;
     info->wscale = c->ws_ok;
