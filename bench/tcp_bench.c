@@ -5,7 +5,8 @@
  *   tcp_bench --write FILE         write the grid to FILE (bench/tcp_goodput.txt)
  *   tcp_bench --check FILE         rerun the grid; fail if a cell fails byte-exact
  *                                  delivery or its goodput fell > 20 % below FILE
- *   tcp_bench --perf               throughput, CPU per segment, RAM per connection
+ *   tcp_bench --perf [MIB]         throughput, CPU per segment, RAM per connection (64 MiB;
+ *                                  under callgrind --collect-atstart=no only the transfer counts)
  *   tcp_bench --synflood N         N spoofed SYNs, then a real client connects and transfers
  *   tcp_bench --sweep N            every cell with seeds 1..N: failures and the goodput spread
  *   tcp_bench --chaos N            N runs with random buffers (down to 200 B), loss, reordering,
@@ -167,7 +168,14 @@ static double wall(void) {
  * hand-off (no link model, no pattern checks); each side's frames go straight
  * into the other's input. Wall time covers write/read copies, segment build,
  * checksums both ways and all TCP processing of both stacks. */
-static int perf(void) {
+#ifdef SEQS_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#define PERF_COLLECT CALLGRIND_TOGGLE_COLLECT
+#else
+#define PERF_COLLECT ((void)0)
+#endif
+
+static int perf(uint64_t mib) {
     static sim_t pm;
     static uint8_t buf[SEQS_MAX_FRAME], chunk[65536], sink[65536];
     sim_init(&pm, 7);
@@ -176,10 +184,11 @@ static int perf(void) {
     seqs_tcp_t ca, cb = 0;
     seqs_tcp_listen(&pm.b, &l, 80, 1, pool, sizeof pool, 65536, 65536);
     seqs_tcp_connect(&pm.a, &ca, SIM_B_IP, 80, 0, arx, sizeof arx, atx, sizeof atx);
-    const uint64_t total = 64ull << 20;
+    const uint64_t total = mib << 20;
     uint64_t sent = 0, got = 0, frames = 0, now = pm.now;
     memset(chunk, 0x5a, sizeof chunk);
     double t0 = wall();
+    PERF_COLLECT;   /* under callgrind --collect-atstart=no: count the transfer only */
     while (got < total) {
         now += 10;
         int n, moved = 0;
@@ -211,6 +220,7 @@ static int perf(void) {
             seqs_stack_poll(&pm.b, now);
         }
     }
+    PERF_COLLECT;
     double t1 = wall();
     seqs_tcp_info_t ia, ib;
     seqs_tcp_info(&pm.a, ca, &ia);
@@ -426,8 +436,15 @@ int main(int argc, char **argv) {
         return fails ? 1 : 0;
     }
     if (argc >= 3 && strcmp(argv[1], "--check") == 0) return check(argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "--perf") == 0) return perf();
+    if (argc >= 2 && strcmp(argv[1], "--perf") == 0) {
+        long mib = argc >= 3 ? atol(argv[2]) : 64;
+        if (mib < 1 || mib > 4096) {
+            fprintf(stderr, "--perf MIB: 1..4096\n");
+            return 2;
+        }
+        return perf((uint64_t)mib);
+    }
     if (argc >= 2 && strcmp(argv[1], "--synflood") == 0) return synflood(argc >= 3 ? (unsigned)atoi(argv[2]) : 10000u);
-    fprintf(stderr, "usage: %s --goodput | --write FILE | --check FILE | --perf | --synflood N\n", argv[0]);
+    fprintf(stderr, "usage: %s --goodput | --write FILE | --check FILE | --perf [MIB] | --synflood N\n", argv[0]);
     return 2;
 }

@@ -116,7 +116,7 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
     $1 = &temp;
 }
 %typemap(argout) seqs_udp_meta_t *meta {
-    $result = SWIG_Python_AppendOutput($result,
+    $result = SWIG_AppendOutput($result,
         Py_BuildValue("(kHHkB)", (unsigned long)$1->remote_addr, $1->remote_port, $1->local_port,
                       (unsigned long)$1->local_addr, $1->truncated));
 }
@@ -144,7 +144,7 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
     $1 = &temp;
 }
 %typemap(argout) seqs_icmp_echo_t *out {
-    $result = SWIG_Python_AppendOutput($result,
+    $result = SWIG_AppendOutput($result,
         Py_BuildValue("(kHHHBK)", (unsigned long)$1->from, $1->id, $1->seq, $1->len, $1->ttl,
                       (unsigned long long)$1->rx_us));
 }
@@ -154,7 +154,7 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
     $1 = &temp;
 }
 %typemap(argout) seqs_udp_icmp_err_t *info {
-    $result = SWIG_Python_AppendOutput($result,
+    $result = SWIG_AppendOutput($result,
         Py_BuildValue("(BBkHH)", $1->type, $1->code, (unsigned long)$1->remote_addr,
                       $1->remote_port, $1->mtu));
 }
@@ -174,7 +174,7 @@ SEQS_OUT_BUFFER(uint8_t *, pool, pool_len)
         SWIG_fail;
     }
     *copy = *$1;
-    $result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(copy, $1_descriptor, SWIG_POINTER_OWN));
+    $result = SWIG_AppendOutput($result, SWIG_NewPointerObj(copy, $1_descriptor, SWIG_POINTER_OWN));
 }
 /* SWIG falls back from `const T *` to `T *` typemaps: keep the const form an ordinary input. */
 %apply SWIGTYPE * { const TYPE *NAME };
@@ -204,6 +204,7 @@ SEQS_OUT_STRUCT(seqs_tcp_config_t, cfg)
 /* Every other public header (generated list, see bindings/CMakeLists.txt). */
 %include "seqs_extra.i"
 %include "tcp.i"
+%include "version.i"
 
 /* ---------------------------------------------------------------------------
  * Binding helpers (not part of the C API).

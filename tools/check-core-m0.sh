@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Cross-compiles the portable core (stack/) for Cortex-M0+ and proves it stays
 # portable: no allocator symbol referenced, no writable global (.data/.bss/common),
-# warnings are errors. Prints the text/data/bss of the core.
+# warnings are errors, and no object (core or app) references libgcc's 64-bit
+# division (__aeabi_uldivmod/__aeabi_ldivmod: M0+ has no 64-bit divide, the
+# helper is slow and big) -- divide 64-bit values by 16-bit digits with 32-bit
+# divisions instead (core: seqs__tcp_div16 in stack/src/tcp; apps:
+# stack/src/app/app_time.h). Prints the text/data/bss of the core.
 # Usage: tools/check-core-m0.sh [outdir]   (needs gcc-arm-none-eabi)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +30,9 @@ if [ -n "$alloc" ]; then echo "FAIL: allocator referenced:"; echo "$alloc"; fail
 # No mutable global: no symbol of type D/d (.data), B/b (.bss), C (common), S/s small data.
 writable=$(arm-none-eabi-nm "${objs[@]}" 2>/dev/null | grep -E ' [DdBbCSs] ' || true)
 if [ -n "$writable" ]; then echo "FAIL: writable globals:"; echo "$writable"; fail=1; fi
+# No 64-bit division helper from libgcc, in the core or in any app.
+div64=$(for o in "${objs[@]}"; do arm-none-eabi-nm -u "$o" | grep -Ew '__aeabi_u?ldivmod' | sed "s|^|  ${o#$out/}: |"; done || true)
+if [ -n "$div64" ]; then echo "FAIL: 64-bit division (libgcc) referenced:"; echo "$div64"; fail=1; fi
 # What else the core needs from libc (memcpy & co are fine; anything OS-like is not).
 undef=$(arm-none-eabi-nm -u "${objs[@]}" | awk '{print $2}' | sort -u | grep -v '^seqs' || true)
 for sym in $undef; do
@@ -54,5 +61,5 @@ C
 $CC "${flags[@]}" -c "$out/sizeof.c" -o "$out/sizeof.o"
 arm-none-eabi-objcopy -O binary -j .rodata.seqs_sizeof_stack "$out/sizeof.o" "$out/sizeof.bin"
 od -An -tu4 "$out/sizeof.bin" | awk '{print "  " $1 " bytes"}'
-[ $fail = 0 ] && echo "check-core-m0: OK (no allocator, no writable globals)"
+[ $fail = 0 ] && echo "check-core-m0: OK (no allocator, no writable globals, no 64-bit division)"
 exit $fail

@@ -3,10 +3,10 @@
 # Usage: tools/install-deps.sh [test|demo]   (root, or sudo available)
 set -euo pipefail
 what=${1:-test}
-pkgs=(build-essential cmake swig python3-dev python3-scapy python3-pytest iproute2 iputils-ping socat procps)
+pkgs=(build-essential cmake swig python3-dev python3-scapy python3-pytest iproute2 iputils-ping socat procps dnsmasq-base pkgconf)
 if [ "$what" = test ]; then
   pkgs+=(python3-hypothesis python3-pytest-xdist clang libclang-rt-14-dev
-         gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+         gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
          ns3 libns3-dev libgsl-dev libtomlplusplus-dev nlohmann-json3-dev
          tshark ethtool curl
          dnsmasq-base busybox isc-dhcp-client chrony nginx-light wrk apache2-utils

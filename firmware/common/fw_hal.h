@@ -42,6 +42,16 @@ void fw_hal_log_write(const char *s, size_t n);
  * other boards log it and halt. Never returns. */
 void fw_hal_exit(int code) __attribute__((noreturn));
 
+/* The boot command line (QEMU: semihosting SYS_GET_CMDLINE, i.e. `-append "..."`),
+ * NUL-terminated, or NULL when the board has none. fw_config.h lists the settings. */
+const char *fw_hal_cmdline(void);
+
+#ifdef FW_ICOUNT
+/* Instruction-count builds only: mask / restore interrupts around one measured frame. */
+uint32_t fw_hal_irq_off(void);
+void fw_hal_irq_restore(uint32_t state);
+#endif
+
 /* Board-independent entry: configures the stack from the compile-time options
  * and runs the frame pump forever. Boards call it after initialising their HAL. */
 void fw_main(void) __attribute__((noreturn));

@@ -26,9 +26,10 @@
 #ifndef WIFI_PASSWORD
 #define WIFI_PASSWORD ""
 #endif
-/* Frames the ring holds between two passes of the main loop. */
+/* Frames the ring holds between two passes of the main loop (the loop drains it after
+ * every wake-up; a frame that finds it full is dropped and counted, TCP retransmits). */
 #ifndef FW_RXQ_SLOTS
-#define FW_RXQ_SLOTS 8
+#define FW_RXQ_SLOTS 4
 #endif
 
 /* ---- receive ring (driver context -> main loop) ------------------------------ */
@@ -109,8 +110,9 @@ void cyw43_cb_tcpip_set_link_down(cyw43_t *self, int itf)
     __sev();
 }
 
-/* cyw43_arch_wifi_connect_*() wait for CYW43_LINK_UP from this lwIP-side function;
- * our address is static, so an associated link is an "up" link. */
+/* cyw43_arch_wifi_connect_*() wait for CYW43_LINK_UP from this lwIP-side function
+ * (lwIP reports "up" once it has an address); here the address is seqs' business (DHCP
+ * in fw_main, or static), so an associated link is an "up" link. */
 int cyw43_tcpip_link_status(cyw43_t *self, int itf)
 {
     int st = cyw43_wifi_link_status(self, itf);
@@ -186,6 +188,12 @@ int fw_hal_link_up(void)
         }
     }
     return 0;
+}
+
+/* No boot command line on the Pico W: the settings are the compile-time ones. */
+const char *fw_hal_cmdline(void)
+{
+    return NULL;
 }
 
 void fw_hal_log_write(const char *s, size_t n)

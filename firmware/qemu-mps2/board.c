@@ -86,6 +86,36 @@ void board_exit(int code)
         __asm volatile("wfi");
 }
 
+/* The command line QEMU hands to semihosting: "<image path> <-append text>". */
+#define SYS_GET_CMDLINE 0x15u
+static char g_cmdline[256];
+
+const char *fw_hal_cmdline(void)
+{
+    uint32_t block[2] = {(uint32_t)(uintptr_t)g_cmdline, sizeof g_cmdline};
+    register uint32_t r0 __asm("r0") = SYS_GET_CMDLINE;
+    register const void *r1 __asm("r1") = block;
+    __asm volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+    if (r0 != 0) {   /* no command line, or longer than the buffer */
+        board_puts("semihosting: no command line (or longer than 255 bytes)\r\n");
+        return NULL;
+    }
+    g_cmdline[sizeof g_cmdline - 1] = '\0';
+    return g_cmdline;
+}
+
+#ifdef FW_ICOUNT
+uint32_t fw_hal_irq_off(void)
+{
+    return irq_save();
+}
+
+void fw_hal_irq_restore(uint32_t state)
+{
+    irq_restore(state);
+}
+#endif
+
 /* ---- time ------------------------------------------------------------------ */
 /* The clock is CMSDK timer 0 counting down from 0xFFFFFFFF at 25 MHz (wraps every
  * 171 s), extended to 64 bits in software: fw_hal_now_us() runs at least every

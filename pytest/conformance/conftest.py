@@ -1,3 +1,3 @@
 """Conformance suite: one file per protocol, every test marked with its
-CONFORMANCE.md row (rows.txt here) and citing its RFC. Fixtures: see harness/fixtures.py."""
-from harness.fixtures import make_wire, wire, ipwire  # noqa: F401
+CONFORMANCE.md row (rows.txt here) and citing its RFC. The fixtures (wire, ipwire,
+make_wire, stack) come from the seqs pytest plugin, seqs.testing.plugin, as for any user."""

@@ -28,6 +28,9 @@ PEER_MAC = "02:00:00:00:00:01"
 PEER_IP = "192.0.2.1"
 ECHO_PORT = 7
 CTRL_PORT = 9999
+# Settings passed on the boot command line (firmware/common/fw_config.h): the image's
+# default is DHCP; the scapy tests and the ping tests use this static address.
+STATIC = f"ip={FW_IP}/24 gw={PEER_IP}"
 
 
 def image(name):
@@ -45,7 +48,7 @@ def image(name):
 class QemuMps2:
     """One QEMU run. Use as a context manager; `frames` are raw Ethernet bytes."""
 
-    def __init__(self, elf, netdev="dgram", tap=None, netns=None, boot_timeout=10.0):
+    def __init__(self, elf, netdev="dgram", tap=None, netns=None, boot_timeout=10.0, append=STATIC, extra=()):
         self.elf = Path(elf)
         self.tmp = Path(tempfile.mkdtemp(prefix="seqs-qemu-"))
         self.uart_path = self.tmp / "uart.log"
@@ -53,6 +56,8 @@ class QemuMps2:
         self.tap = tap
         self.netns = netns
         self.boot_timeout = boot_timeout
+        self.append = append
+        self.extra = list(extra)
         self.sock = None
         self.proc = None
         self.returncode = None
@@ -62,7 +67,9 @@ class QemuMps2:
     def __enter__(self):
         cmd = [QEMU, "-M", "mps2-an385", "-display", "none", "-monitor", "none",
                "-serial", f"file:{self.uart_path}",
-               "-semihosting-config", "enable=on,target=native", "-kernel", str(self.elf)]
+               "-semihosting-config", "enable=on,target=native", "-kernel", str(self.elf)] + self.extra
+        if self.append:
+            cmd += ["-append", self.append]   # the image's settings (semihosting command line)
         if self.netdev == "dgram":
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.sock.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -592,3 +593,40 @@ def test_linux_tcp_echo_over_tap(tap_netns, size):
         assert fw.wait_exit(10) == 0
         assert "FAULT" not in fw.uart()
         check_stack_depth(fw)
+
+
+# ---------------------------------------------------------------------------
+# settings on the boot command line (semihosting), no rebuild
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("append, word", [("ip=192.0.2.300/24", "ip=192.0.2.300/24"),
+                                          ("ip=192.0.2.2", "ip=192.0.2.2"),
+                                          ("ip=192.0.2.2/24 hostname=no_underscores", "hostname=no_underscores"),
+                                          ("ip=dhcp colour=blue", "colour=blue"),
+                                          ("tcp_echo=70000", "tcp_echo=70000")])
+def test_fw_bad_boot_setting_stops_the_image_naming_it(append, word):
+    """A wrong or unknown key=value on the command line is not ignored: the image names the
+    word on its UART and exits with code 2 before it touches the network."""
+    elf = image("seqs-qemu-mps2.elf")
+    with tempfile.TemporaryDirectory() as tmp:
+        uart = os.path.join(tmp, "uart.log")
+        r = subprocess.run([shutil.which("qemu-system-arm"), "-M", "mps2-an385", "-display", "none", "-monitor",
+                            "none", "-serial", f"file:{uart}", "-semihosting-config", "enable=on,target=native",
+                            "-kernel", str(elf), "-append", append, "-nic", "none"], capture_output=True, timeout=20)
+        with open(uart, errors="replace", newline="") as f:
+            log = f.read()
+    assert r.returncode == 2, log
+    assert f"FATAL: bad setting on the command line: {word}\r\n" in log
+    assert "ready" not in log
+
+
+def test_fw_boot_settings_change_the_address_without_a_rebuild():
+    """The same image takes another static address and echo port from the command line."""
+    with QemuMps2(image("seqs-qemu-mps2.elf"), append="ip=198.51.100.7/25 gw=none udp_echo=4000") as fw:
+        assert "ip 198.51.100.7/25 gw 0.0.0.0" in fw.uart()
+        fw.send(frame_to(ARP(op=1, hwsrc=PEER_MAC, psrc="198.51.100.1", pdst="198.51.100.7"), dst=BCAST))
+        hit, _ = fw.recv_until(lambda f: ARP in Ether(f) and Ether(f)[ARP].op == 2)
+        assert hit is not None and Ether(hit)[ARP].psrc == "198.51.100.7"
+        fw.send(frame_to(IP(src="198.51.100.1", dst="198.51.100.7") / UDP(sport=1234, dport=4000) / Raw(b"port")))
+        rep, _ = fw.recv_until(lambda f: UDP in Ether(f) and Ether(f)[UDP].sport == 4000)
+        assert rep is not None and bytes(Ether(rep)[UDP].payload)[:4] == b"port"
+        fw.stop()

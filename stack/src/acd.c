@@ -18,10 +18,6 @@
 
 static const uint8_t mac_zero[6] = {0, 0, 0, 0, 0, 0};
 
-int seqs__ip_addr_usable(const seqs_stack_t *s) {
-    return s->ip.state == SEQS_ADDR_ANNOUNCING || s->ip.state == SEQS_ADDR_BOUND;
-}
-
 seqs_addr_state_t seqs_stack_addr_state(const seqs_stack_t *s) {
     return s ? (seqs_addr_state_t)s->ip.state : SEQS_ADDR_NONE;
 }

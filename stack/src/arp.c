@@ -129,6 +129,27 @@ uint8_t *seqs__arp_queue_frame(seqs_stack_t *s, uint32_t ip, uint16_t tag, size_
 
 /* --- cache ------------------------------------------------------------------ */
 
+/* s->arp_next is the earliest timer of any entry in use (SEQS_NEVER when none),
+ * kept exact so input/output skip the cache when nothing is due and
+ * seqs_stack_next_deadline() needs no scan. */
+static void next_recompute(seqs_stack_t *s) {
+    uint64_t d = SEQS_NEVER;
+    for (unsigned i = 0; i < SEQS_ARP_CACHE_SIZE; i++)
+        if (s->arp[i].state != SEQS__ARP_FREE && s->arp[i].timer < d)
+            d = s->arp[i].timer;
+    s->arp_next = d;
+}
+
+/* Sets the timer of an entry in use. */
+static void set_timer(seqs_stack_t *s, struct seqs_arp_entry *e, uint64_t t) {
+    uint64_t old = e->timer;
+    e->timer = t;
+    if (t <= s->arp_next)
+        s->arp_next = t;
+    else if (old == s->arp_next)   /* it may have been the earliest: look again */
+        next_recompute(s);
+}
+
 static struct seqs_arp_entry *cache_find(seqs_stack_t *s, uint32_t ip) {
     for (unsigned i = 0; i < SEQS_ARP_CACHE_SIZE; i++)
         if (s->arp[i].state != SEQS__ARP_FREE && s->arp[i].ip == ip)
@@ -160,7 +181,10 @@ static struct seqs_arp_entry *cache_alloc(seqs_stack_t *s, uint32_t ip) {
         if (victim->state == SEQS__ARP_INCOMPLETE)
             queue_release(s, victim->ip, NULL);
     }
+    int was_next = victim->state != SEQS__ARP_FREE && victim->timer == s->arp_next;
     memset(victim, 0, sizeof *victim);
+    if (was_next)
+        next_recompute(s);
     victim->ip = ip;
     victim->stamp = s->now;
     return victim;
@@ -172,8 +196,8 @@ static void cache_confirm(seqs_stack_t *s, struct seqs_arp_entry *e, const uint8
     e->state = SEQS__ARP_REACHABLE;
     e->tries = 0;
     e->used = 0;
-    e->timer = s->now + (uint64_t)SEQS_ARP_MAX_AGE_S * SEQS_US_PER_S;
     e->stamp = s->now;
+    set_timer(s, e, s->now + (uint64_t)SEQS_ARP_MAX_AGE_S * SEQS_US_PER_S);
     queue_release(s, e->ip, mac);
 }
 
@@ -181,7 +205,7 @@ static void send_request(seqs_stack_t *s, struct seqs_arp_entry *e, const uint8_
     if (seqs__arp_send(s, SEQS_ARP_OP_REQUEST, unicast, mac_zero, s->ip.addr, e->ip) == SEQS_OK)
         SEQS_CNT(s, arp_tx_request);
     e->tries++;
-    e->timer = s->now + SEQS_US_PER_S;   /* RFC 1122 2.3.2.1: at most one request per second per target */
+    set_timer(s, e, s->now + SEQS_US_PER_S);   /* RFC 1122 2.3.2.1: at most one request per second per target */
 }
 
 int seqs__arp_resolve(seqs_stack_t *s, uint32_t ip, uint8_t mac[6]) {
@@ -207,6 +231,8 @@ int seqs__arp_resolve(seqs_stack_t *s, uint32_t ip, uint8_t mac[6]) {
 }
 
 void seqs__arp_timers(seqs_stack_t *s) {
+    if (s->now < s->arp_next)
+        return;
     for (unsigned i = 0; i < SEQS_ARP_CACHE_SIZE; i++) {
         struct seqs_arp_entry *e = &s->arp[i];
         if (e->state == SEQS__ARP_FREE || s->now < e->timer)
@@ -249,15 +275,10 @@ void seqs__arp_timers(seqs_stack_t *s) {
             break;
         }
     }
+    next_recompute(s);
 }
 
-uint64_t seqs__arp_deadline(const seqs_stack_t *s) {
-    uint64_t d = SEQS_NEVER;
-    for (unsigned i = 0; i < SEQS_ARP_CACHE_SIZE; i++)
-        if (s->arp[i].state != SEQS__ARP_FREE && s->arp[i].timer < d)
-            d = s->arp[i].timer;
-    return d;
-}
+uint64_t seqs__arp_deadline(const seqs_stack_t *s) { return s->arp_next; }
 
 /* --- reception (RFC 826 "Packet Reception") -------------------------------- */
 

@@ -3,11 +3,13 @@
 
 #include "internal.h"
 
+#if SEQS_NAMES
 static const char *const counter_names[SEQS_COUNTER_COUNT] = {
 #define SEQS_X_NAME(name) #name,
     SEQS_COUNTERS(SEQS_X_NAME)
 #undef SEQS_X_NAME
 };
+#endif
 
 static const uint16_t counter_offsets[SEQS_COUNTER_COUNT] = {
 #define SEQS_X_OFF(name) (uint16_t)offsetof(seqs_counters_t, name),
@@ -17,7 +19,14 @@ static const uint16_t counter_offsets[SEQS_COUNTER_COUNT] = {
 
 const seqs_counters_t *seqs_stack_counters(const seqs_stack_t *s) { return s ? &s->cnt : NULL; }
 
+#if SEQS_NAMES
 const char *seqs_counter_name(unsigned i) { return i < SEQS_COUNTER_COUNT ? counter_names[i] : NULL; }
+#else
+const char *seqs_counter_name(unsigned i) {   /* names compiled out (SEQS_NAMES 0) */
+    (void)i;
+    return NULL;
+}
+#endif
 
 uint32_t seqs_counter_value(const seqs_stack_t *s, unsigned i) {
     uint32_t v = 0;

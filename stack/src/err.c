@@ -1,6 +1,10 @@
 /* err.c — messages for seqs_err_t. */
 #include "seqs/err.h"
+#include "seqs/opts.h"
 
+#if !SEQS_NAMES
+const char *seqs_strerror(int err) { return err == SEQS_OK ? "success" : "error"; }   /* SEQS_NAMES 0 */
+#else
 const char *seqs_strerror(int err) {
     switch (err) {
     case SEQS_OK: return "success";
@@ -24,3 +28,4 @@ const char *seqs_strerror(int err) {
     default: return "unknown error";
     }
 }
+#endif

@@ -22,11 +22,20 @@ static void echo_reply(seqs_stack_t *s, const seqs__ip_rx_t *rx, const seqs_icmp
      * request was sent to (our own address when that was a broadcast). */
     uint8_t hdr[SEQS_ICMP_HDR_LEN];
     memcpy(hdr, v->p, sizeof hdr);
+    /* Only the type/code word changes (to 0): RFC 1624 eqn. 3 updates the
+     * request's checksum, verified on input, instead of summing the data again:
+     * HC' = ~(~HC + ~m + m') with m' = 0. */
+    uint32_t sum = (uint32_t)(uint16_t)~seqs__be16(hdr + 2) + (uint16_t)~seqs__be16(hdr);
     hdr[0] = SEQS_ICMP_ECHO_REPLY;
     hdr[1] = 0;
-    seqs__put16(hdr + 2, 0);
-    uint32_t sum = seqs__csum_add(0, hdr, sizeof hdr);
-    seqs__put16(hdr + 2, seqs__csum_fold(seqs__csum_add(sum, seqs_icmp_body(v), seqs_icmp_body_len(v))));
+    uint16_t c = seqs__csum_fold(sum);
+    if (c == 0) {
+        /* The update cannot tell -0 from +0 (RFC 1624 5): an all-zero message
+         * needs 0xFFFF. Rare (1 in 65536): sum it the long way. */
+        seqs__put16(hdr + 2, 0);
+        c = seqs__csum_fold(seqs__csum_add(seqs__csum_add(0, hdr, sizeof hdr), seqs_icmp_body(v), seqs_icmp_body_len(v)));
+    }
+    seqs__put16(hdr + 2, c);
     seqs__iov_t iov[2] = {{hdr, sizeof hdr}, {seqs_icmp_body(v), seqs_icmp_body_len(v)}};
     uint32_t src = seqs__ip_is_local(s, rx->dst) ? rx->dst : 0;
     if (seqs__ip_sendv(s, src, rx->src, SEQS_PROTO_ICMP, iov, 2, 0) == SEQS_OK)
@@ -152,12 +161,18 @@ void seqs__icmp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *m
 
 /* Token bucket: SEQS_ICMP_ERR_BURST errors, one more per interval (C7, RFC 1812 4.3.2.8). */
 static int rate_ok(seqs_stack_t *s) {
-    const uint64_t interval = (uint64_t)SEQS_ICMP_ERR_INTERVAL_MS * SEQS_US_PER_MS;
-    uint64_t add = (s->now - s->icmp_refill) / interval;
-    if (add) {
+    const uint32_t interval = (uint32_t)SEQS_ICMP_ERR_INTERVAL_MS * SEQS_US_PER_MS;
+    uint64_t elapsed = s->now - s->icmp_refill;
+    /* 32-bit arithmetic only (no 64-bit division helper on Cortex-M0+): a
+     * gap of a whole burst fills the bucket; the refill phase is kept unless
+     * the gap exceeds 2^32 us (71 minutes). */
+    if (elapsed >= (uint64_t)SEQS_ICMP_ERR_BURST * interval) {
+        s->icmp_tokens = SEQS_ICMP_ERR_BURST;
+        s->icmp_refill = (elapsed >> 32) ? s->now : s->now - (uint32_t)elapsed % interval;
+    } else if (elapsed >= interval) {
+        uint32_t add = (uint32_t)elapsed / interval;
         s->icmp_refill += add * interval;
-        s->icmp_tokens = add >= SEQS_ICMP_ERR_BURST - s->icmp_tokens ? SEQS_ICMP_ERR_BURST
-                                                                      : s->icmp_tokens + (uint32_t)add;
+        s->icmp_tokens = add >= SEQS_ICMP_ERR_BURST - s->icmp_tokens ? SEQS_ICMP_ERR_BURST : s->icmp_tokens + add;
     }
     if (!s->icmp_tokens)
         return 0;

@@ -33,8 +33,14 @@ static inline void seqs__put32(uint8_t *p, uint32_t v) { seqs_put32(p, v); }
  * the one's complement, ready to store; a result of 0 means "valid" when
  * verifying a block that contains its own checksum). */
 uint32_t seqs__csum_add(uint32_t sum, const uint8_t *p, size_t n);
-uint32_t seqs__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
-uint16_t seqs__csum_fold(uint32_t sum);
+static inline uint32_t seqs__csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len) {
+    return (src >> 16) + (src & 0xFFFFu) + (dst >> 16) + (dst & 0xFFFFu) + proto + len;
+}
+static inline uint16_t seqs__csum_fold(uint32_t sum) {
+    sum = (sum & 0xFFFFu) + (sum >> 16);
+    sum = (sum & 0xFFFFu) + (sum >> 16);
+    return (uint16_t)~sum;
+}
 
 /* --- what IP tells a transport about a received datagram --------------- */
 typedef struct seqs__ip_rx {
@@ -78,8 +84,14 @@ size_t seqs__ip_emit(seqs_stack_t *s, uint8_t *frame, const seqs__route_t *rt, u
 int seqs__ip_send(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto,
                   const uint8_t *payload, size_t len, int df);
 
+/* True when our address is configured and usable as a source (not tentative/conflict). */
+static inline int seqs__ip_addr_usable(const seqs_stack_t *s) {
+    return s->ip.state == SEQS_ADDR_ANNOUNCING || s->ip.state == SEQS_ADDR_BOUND;
+}
 /* True when addr is ours (unicast). */
-int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr);
+static inline int seqs__ip_is_local(const seqs_stack_t *s, uint32_t addr) {
+    return addr == s->ip.addr && seqs__ip_addr_usable(s);
+}
 /* True when addr is limited broadcast, our subnet broadcast or multicast. */
 int seqs__ip_is_bcast_or_mcast(const seqs_stack_t *s, uint32_t addr);
 /* True when addr cannot be a sender (RFC 1122 3.2.1.3): broadcast (limited,
@@ -108,8 +120,6 @@ int seqs__ip_sendv(seqs_stack_t *s, uint32_t src, uint32_t dst, uint8_t proto, c
 uint32_t seqs__ip_src_for(const seqs_stack_t *s, uint32_t dst);
 /* The configured IP MTU (what a TCP MSS is derived from). */
 uint16_t seqs__ip_mtu(const seqs_stack_t *s);
-/* True when our address is configured and usable as a source (not tentative/conflict). */
-int seqs__ip_addr_usable(const seqs_stack_t *s);
 /* Received IPv4 payload of a (possibly reassembled) datagram: dispatch to the transport. */
 void seqs__ip_deliver(seqs_stack_t *s, const seqs__ip_rx_t *rx, uint8_t proto, const uint8_t *l4, size_t l4len);
 
@@ -158,7 +168,13 @@ void seqs__txq_rollback(seqs_stack_t *s, seqs__txq_mark_t m);
 /* Copies a whole frame into the queue; counts txq_full and returns SEQS_ERR_NOBUFS when it does not fit. */
 int seqs__txq_push(seqs_stack_t *s, const uint8_t *frame, size_t len);
 /* Oldest frame, or NULL. */
-const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len);
+static inline const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len) {
+    const struct seqs_txq *q = &s->txq;
+    if (q->count == 0)
+        return NULL;
+    *len = seqs_be16(q->buf + q->head);
+    return q->buf + q->head + 2;   /* after the record's length */
+}
 void seqs__txq_pop(seqs_stack_t *s);
 
 /* --- reassembly (reasm.c) -------------------------------------------------- */

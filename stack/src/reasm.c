@@ -32,6 +32,16 @@ static void poison(seqs_stack_t *s, struct seqs_reasm_slot *r) {
     SEQS_CNT(s, ip_reasm_drop);
 }
 
+/* s->reasm_next is the earliest expiry of a slot in use (SEQS_NEVER when none),
+ * kept exact so the timer pass and the deadline need no scan. */
+static void next_recompute(seqs_stack_t *s) {
+    uint64_t d = SEQS_NEVER;
+    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++)
+        if (s->reasm[i].state != SLOT_FREE && s->reasm[i].expires < d)
+            d = s->reasm[i].expires;
+    s->reasm_next = d;
+}
+
 /* Bytes received contiguously from offset 0. */
 static size_t contiguous(const struct seqs_reasm_slot *r) {
     size_t b = 0;
@@ -79,6 +89,7 @@ void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *
             free_slot = victim;
         }
         r = free_slot;
+        int was_next = r->state != SLOT_FREE && r->expires == s->reasm_next;
         memset(r, 0, offsetof(struct seqs_reasm_slot, map));
         memset(r->map, 0, sizeof r->map);
         r->state = SLOT_COLLECTING;
@@ -89,6 +100,10 @@ void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *
         r->link_bcast = rx->link_bcast;
         r->dst_bcast = rx->dst_bcast;
         r->expires = s->now + (uint64_t)SEQS_REASM_TIMEOUT_S * SEQS_US_PER_S;
+        if (was_next)
+            next_recompute(s);
+        else if (r->expires < s->reasm_next)
+            s->reasm_next = r->expires;
     }
     if (bad) {
         poison(s, r);
@@ -142,10 +157,14 @@ void seqs__reasm_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *
     whole.ip_hdr = r->hdr;
     whole.ip_hdr_len = r->hdr_len;
     r->state = SLOT_FREE;   /* delivery reads r->data but cannot start a new reassembly */
+    if (r->expires == s->reasm_next)
+        next_recompute(s);
     seqs__ip_deliver(s, &whole, proto, r->data, r->total);
 }
 
 void seqs__reasm_timers(seqs_stack_t *s) {
+    if (s->now < s->reasm_next)
+        return;
     for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++) {
         struct seqs_reasm_slot *r = &s->reasm[i];
         if (r->state == SLOT_FREE || s->now < r->expires)
@@ -164,12 +183,7 @@ void seqs__reasm_timers(seqs_stack_t *s) {
             seqs__icmp_send_error(s, &rx, r->data, contiguous(r), SEQS_ICMP_TIME_EXCEEDED, SEQS_ICMP_TIMEX_REASM, 0);
         }
     }
+    next_recompute(s);
 }
 
-uint64_t seqs__reasm_deadline(const seqs_stack_t *s) {
-    uint64_t d = SEQS_NEVER;
-    for (unsigned i = 0; i < SEQS_REASM_SLOTS; i++)
-        if (s->reasm[i].state != SLOT_FREE && s->reasm[i].expires < d)
-            d = s->reasm[i].expires;
-    return d;
-}
+uint64_t seqs__reasm_deadline(const seqs_stack_t *s) { return s->reasm_next; }

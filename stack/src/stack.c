@@ -39,6 +39,7 @@ int seqs_stack_init(seqs_stack_t *s, const seqs_config_t *cfg) {
     seqs__rng_seed(s, cfg->rng_seed);
     s->ip.state = SEQS_ADDR_NONE;
     s->ip.timer = SEQS_NEVER;
+    s->arp_next = s->reasm_next = SEQS_NEVER;
     /* RFC 6864 4: IDs need only be unique per src/dst/proto while fragmentable;
      * a counter from a random start does that and hides how many we sent. */
     s->ip_id = (uint16_t)seqs_stack_random(s);
@@ -58,9 +59,13 @@ static void advance(seqs_stack_t *s, uint64_t now_us) {
 }
 
 void seqs__run_timers(seqs_stack_t *s) {
-    seqs__acd_timers(s);
-    seqs__arp_timers(s);
-    seqs__reasm_timers(s);
+    /* Each module keeps its earliest deadline: nothing due costs a compare. */
+    if (s->now >= s->ip.timer)
+        seqs__acd_timers(s);
+    if (s->now >= s->arp_next)
+        seqs__arp_timers(s);
+    if (s->now >= s->reasm_next)
+        seqs__reasm_timers(s);
     seqs__tcp_timers(s);
     if (s->apps)
         seqs__apps_run(s, 0);

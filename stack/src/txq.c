@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-#define REC_HDR 2u
+#define REC_HDR 2u   /* seqs__txq_peek (internal.h) knows it too */
 #define CAP ((uint32_t)SEQS_TXQ_BYTES)
 
 uint8_t *seqs__txq_reserve(seqs_stack_t *s, size_t len) {
@@ -65,14 +65,6 @@ int seqs__txq_push(seqs_stack_t *s, const uint8_t *frame, size_t len) {
     memcpy(p, frame, len);
     seqs__txq_commit(s, len);
     return SEQS_OK;
-}
-
-const uint8_t *seqs__txq_peek(const seqs_stack_t *s, size_t *len) {
-    const struct seqs_txq *q = &s->txq;
-    if (q->count == 0)
-        return NULL;
-    *len = seqs__be16(q->buf + q->head);
-    return q->buf + q->head + REC_HDR;
 }
 
 void seqs__txq_pop(seqs_stack_t *s) {

@@ -159,8 +159,9 @@ int seqs_udp_sendmsg(seqs_stack_t *s, seqs_udp_t h, const void *data, size_t len
     seqs__put16(hdr + 2, dport);
     seqs__put16(hdr + 4, ulen);
     seqs__put16(hdr + 6, 0);
-    uint32_t sum = seqs__csum_pseudo(src, dst, SEQS_PROTO_UDP, ulen);
-    sum = seqs__csum_add(sum, hdr, sizeof hdr);
+    /* The header's words are the ports and the length (the checksum field is 0):
+     * added as numbers rather than summed from the bytes. */
+    uint32_t sum = seqs__csum_pseudo(src, dst, SEQS_PROTO_UDP, ulen) + u->local_port + dport + ulen;
     uint16_t c = seqs__csum_fold(seqs__csum_add(sum, (const uint8_t *)data, len));
     seqs__put16(hdr + 6, c ? c : 0xFFFFu);   /* RFC 768: a computed 0 is sent as all ones (U4) */
     seqs__iov_t iov[2] = {{hdr, sizeof hdr}, {(const uint8_t *)data, len}};
@@ -181,18 +182,29 @@ int seqs_udp_sendto(seqs_stack_t *s, seqs_udp_t h, const void *data, size_t len,
 
 /* --- receive ring ---------------------------------------------------------- */
 
+/* Offsets handed in are below twice the capacity (head + used, or a record
+ * header past the head): a subtraction wraps them, the division is a fallback
+ * for rings smaller than a record header. */
+static uint32_t ring_wrap(const struct seqs_udp_sock *u, uint32_t at) {
+    if (at >= u->rxcap)
+        at -= u->rxcap;
+    return at < u->rxcap ? at : at % u->rxcap;
+}
+
 static void ring_write(struct seqs_udp_sock *u, uint32_t at, const uint8_t *p, uint32_t n) {
-    at %= u->rxcap;
+    at = ring_wrap(u, at);
     uint32_t k = u->rxcap - at < n ? u->rxcap - at : n;
     memcpy(u->rx + at, p, k);
-    memcpy(u->rx, p + k, n - k);
+    if (n > k)   /* the record wraps around the end of the ring */
+        memcpy(u->rx, p + k, n - k);
 }
 
 static void ring_read(const struct seqs_udp_sock *u, uint32_t at, uint8_t *p, uint32_t n) {
-    at %= u->rxcap;
+    at = ring_wrap(u, at);
     uint32_t k = u->rxcap - at < n ? u->rxcap - at : n;
     memcpy(p, u->rx + at, k);
-    memcpy(p + k, u->rx, n - k);
+    if (n > k)
+        memcpy(p + k, u->rx, n - k);
 }
 
 int seqs_udp_recvfrom(seqs_stack_t *s, seqs_udp_t h, void *buf, size_t cap, seqs_udp_meta_t *meta) {
@@ -217,7 +229,7 @@ int seqs_udp_recvfrom(seqs_stack_t *s, seqs_udp_t h, void *buf, size_t cap, seqs
         meta->local_port = u->local_port;
         meta->truncated = (uint8_t)(n < len);
     }
-    u->rhead = (u->rhead + REC_HDR + len) % u->rxcap;
+    u->rhead = ring_wrap(u, u->rhead + REC_HDR + len);
     u->rused -= REC_HDR + len;
     u->rcount--;
     if (!u->rcount)

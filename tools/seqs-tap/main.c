@@ -3,7 +3,8 @@
  *
  *   seqs-tap --tap NAME [--netns NS] --mac MAC --ip A.B.C.D/N [--gw A.B.C.D]
  *            [--peer-ip A.B.C.D/N] [--udp-echo PORT] [--pcap FILE]
- *            [--loss P --seed S] [--duration SECONDS]
+ *            [--loss P] [--corrupt P] [--duplicate P] [--reorder P] [--delay MS[:JITTER]]
+ *            [--rate MBIT] [--seed S] [--duration SECONDS]
  *
  * Prints `ready <ip> <mac>` once the device is up, serves until SIGINT/SIGTERM
  * or the duration (or until every client service, e.g. --ping, has finished),
@@ -28,6 +29,7 @@
 
 #include <seqs/seqs.h>
 
+#include "impair.h"
 #include "pcap.h"
 #include "service.h"
 #include "tap.h"
@@ -48,7 +50,7 @@ typedef struct options {
     int have_ip;
     unsigned mtu;
     const char *pcap;
-    double loss;
+    impair_cfg_t impair;       /* --loss, --corrupt, --duplicate, --reorder, --delay, --rate */
     uint64_t seed;
     double duration;
     int probe;
@@ -60,7 +62,6 @@ typedef struct options {
 
 typedef struct tool_counters {
     uint64_t tap_rx, tap_rx_bytes, tap_tx, tap_tx_bytes;
-    uint64_t loss_drop_rx, loss_drop_tx;   /* frames dropped by --loss, per direction */
     uint64_t tap_tx_err;                   /* write() failed (EIO while the link is down/moving): dropped */
     uint64_t tap_rx_err;
     uint64_t wakeups;
@@ -83,27 +84,6 @@ static uint64_t mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-/* ---- seeded loss --------------------------------------------------------- */
-
-typedef struct loss_rng { uint64_t x; } loss_rng_t;
-
-/* splitmix64: tiny, good enough for Bernoulli drops, reproducible from --seed. */
-static uint64_t rng_next(loss_rng_t *r)
-{
-    uint64_t z = (r->x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static int rng_drop(loss_rng_t *r, double p)
-{
-    if (p <= 0.0)
-        return 0;
-    double u = (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-    return u < p;
 }
 
 /* ---- argument parsing ---------------------------------------------------- */
@@ -132,18 +112,16 @@ static void usage(FILE *f)
         "  --peer-ip A.B.C.D/N give the Linux end of the device this address\n"
         "  --bridge BR         enslave the device to existing Linux bridge BR before link-up\n"
         "  --mtu N             IP MTU of the stack and of the device (576..%d, default 1500)\n"
-        "  --pcap FILE         write every frame the stack receives and sends (after --loss on input,\n"
-        "                      before --loss on output) to FILE (classic pcap, Ethernet)\n"
-        "  --loss P            drop fraction P (0..1) of frames in each direction\n"
-        "  --seed S            seed of the loss generator and of the stack's RNG (default 1)\n"
+        "  --pcap FILE         write every frame the stack receives and sends to FILE (classic pcap)\n"
+        "  --seed S            seed of the impairments below and of the stack's RNG (default 1)\n"
         "  --duration SECONDS  stop after this long (default: run until a signal)\n"
         "  --no-pad            send frames shorter than 60 bytes unpadded\n"
         "  --no-gratuitous     do not announce the address with gratuitous ARP\n"
         "  --echo-broadcast    answer echo requests sent to broadcast/multicast addresses\n"
-        "  --help              this text\n"
-        "\n"
-        "services (each option may be repeated):\n",
+        "  --help              this text\n",
         g_prog, SEQS_MAX_MTU);
+    impair_usage(f);
+    fprintf(f, "\nservices (each option may be repeated):\n");
     for (const svc_ops_t *const *o = seqs_tap_services; *o; o++) {
         char head[64];
         snprintf(head, sizeof head, "--%s%s%s", (*o)->option, (*o)->argname ? " " : "",
@@ -234,8 +212,8 @@ static void ip_str(uint32_t ip, char *buf, size_t len)
 
 enum {
     OPT_TAP = 256, OPT_NETNS, OPT_BRIDGE, OPT_MAC, OPT_IP, OPT_GW, OPT_PEER_IP, OPT_MTU, OPT_PCAP,
-    OPT_LOSS, OPT_SEED, OPT_DURATION, OPT_PROBE, OPT_NO_PAD, OPT_NO_GRAT, OPT_ECHO_BCAST, OPT_HELP, OPT_DHCP, OPT_HOSTNAME,
-    OPT_SERVICE_BASE = 1000
+    OPT_SEED, OPT_DURATION, OPT_PROBE, OPT_NO_PAD, OPT_NO_GRAT, OPT_ECHO_BCAST, OPT_HELP, OPT_DHCP, OPT_HOSTNAME,
+    OPT_IMPAIR_BASE = 900, OPT_SERVICE_BASE = 1000
 };
 
 static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
@@ -250,7 +228,6 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         {"peer-ip", required_argument, 0, OPT_PEER_IP},
         {"mtu", required_argument, 0, OPT_MTU},
         {"pcap", required_argument, 0, OPT_PCAP},
-        {"loss", required_argument, 0, OPT_LOSS},
         {"seed", required_argument, 0, OPT_SEED},
         {"duration", required_argument, 0, OPT_DURATION},
         {"probe", no_argument, 0, OPT_PROBE},
@@ -265,10 +242,15 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
     size_t nsvc = 0;
     while (seqs_tap_services[nsvc])
         nsvc++;
-    struct option longopts[sizeof core / sizeof core[0] + 32 + 1];
-    if (nsvc > 32)
+    size_t nimp = 0;
+    while (impair_options[nimp])
+        nimp++;
+    struct option longopts[sizeof core / sizeof core[0] + 16 + 32 + 1];
+    if (nsvc > 32 || nimp > 16)
         die("too many services in the table");
     memcpy(longopts, core, sizeof core);
+    for (size_t i = 0; i < nimp; i++)
+        longopts[ncore++] = (struct option){impair_options[i], required_argument, 0, OPT_IMPAIR_BASE + (int)i};
     for (size_t i = 0; i < nsvc; i++) {
         longopts[ncore + i] = (struct option){seqs_tap_services[i]->option,
             seqs_tap_services[i]->argname ? required_argument : no_argument, 0,
@@ -315,7 +297,6 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
                 die_usage("--mtu: expected an integer, got '%s'", optarg);
             break;
         case OPT_PCAP: o->pcap = optarg; break;
-        case OPT_LOSS: o->loss = parse_double("--loss", optarg, 0.0, 1.0); break;
         case OPT_SEED: {
             char *end = NULL;
             errno = 0;
@@ -339,6 +320,12 @@ static size_t parse_args(int argc, char **argv, options_t *o, svc_t *svcs)
         case '?':
             die_usage("unknown option '%s'", argv[optind - 1]);
         default: {
+            char ierr[160];
+            if (c >= OPT_IMPAIR_BASE && c < OPT_IMPAIR_BASE + (int)nimp) {
+                if (impair_parse(&o->impair, (size_t)(c - OPT_IMPAIR_BASE), optarg, ierr, sizeof ierr) < 0)
+                    die_usage("%s", ierr);
+                break;
+            }
             size_t idx = (size_t)(c - OPT_SERVICE_BASE);
             if (c < OPT_SERVICE_BASE || idx >= nsvc)
                 die_usage("unexpected option");
@@ -386,13 +373,30 @@ typedef struct tool {
     svc_t svcs[MAX_SERVICES];
     size_t nsvc;
     pcap_writer_t pcap;
-    loss_rng_t rng;
+    impair_rng_t rng;
+    impair_dir_t imp_rx, imp_tx;   /* tap -> stack, stack -> tap */
     tool_counters_t cnt;
     uint64_t start_us;
     int started;               /* services started (the address is usable) */
 } tool_t;
 
-/* Pulls every frame the stack has queued and writes it to the tap. */
+/* A frame leaves the (impaired) link towards Linux. */
+static void deliver_tx(void *ctx, uint8_t *frame, size_t len, uint64_t now)
+{
+    tool_t *t = ctx;
+    (void)now;
+    ssize_t w = write(t->fd, frame, len);
+    if (w != (ssize_t)len) {
+        /* EIO while the link is down or being moved, EAGAIN if the kernel
+         * queue is full: the frame is lost, as on a real wire. */
+        t->cnt.tap_tx_err++;
+        return;
+    }
+    t->cnt.tap_tx++;
+    t->cnt.tap_tx_bytes += len;
+}
+
+/* Pulls every frame the stack has queued and sends it through the link's impairments. */
 static void pump_out(tool_t *t, uint64_t now)
 {
     static uint8_t buf[SEQS_MAX_FRAME + ETH_MIN_FRAME];
@@ -407,20 +411,23 @@ static void pump_out(tool_t *t, uint64_t now)
         }
         if (t->opt.pcap)
             pcap_write(&t->pcap, buf, len);
-        if (rng_drop(&t->rng, t->opt.loss)) {
-            t->cnt.loss_drop_tx++;
-            continue;
-        }
-        ssize_t w = write(t->fd, buf, len);
-        if (w != (ssize_t)len) {
-            /* EIO while the link is down or being moved, EAGAIN if the kernel
-             * queue is full: the frame is lost, as on a real wire. */
-            t->cnt.tap_tx_err++;
-            continue;
-        }
-        t->cnt.tap_tx++;
-        t->cnt.tap_tx_bytes += len;
+        impair_push(&t->imp_tx, buf, len, now, deliver_tx, t);
     }
+}
+
+/* A frame from Linux arrives at the stack (after the link's impairments). */
+static void deliver_rx(void *ctx, uint8_t *frame, size_t len, uint64_t now)
+{
+    tool_t *t = ctx;
+    if (t->opt.pcap)
+        pcap_write(&t->pcap, frame, len);
+    seqs_stack_input(t->s, frame, len, now);
+    /* Whatever this frame made the stack send goes out before the next
+     * frame is fed in, like a driver that answers per frame: otherwise the
+     * ACKs of a whole batch collapse into one (an out-of-order burst would
+     * yield one duplicate ACK instead of one per segment, RFC 5681 4.2, and
+     * a peer without SACK could not fast-retransmit). */
+    pump_out(t, now);
 }
 
 /* Reads up to a batch of frames from the tap into the stack. Returns frames read. */
@@ -440,19 +447,7 @@ static int pump_in(tool_t *t, uint64_t now)
         got++;
         t->cnt.tap_rx++;
         t->cnt.tap_rx_bytes += (uint64_t)n;
-        if (rng_drop(&t->rng, t->opt.loss)) {
-            t->cnt.loss_drop_rx++;
-            continue;
-        }
-        if (t->opt.pcap)
-            pcap_write(&t->pcap, buf, (size_t)n);
-        seqs_stack_input(t->s, buf, (size_t)n, now);
-        /* Whatever this frame made the stack send goes out before the next
-         * frame is fed in, like a driver that answers per frame: otherwise the
-         * ACKs of a whole batch collapse into one (an out-of-order burst would
-         * yield one duplicate ACK instead of one per segment, RFC 5681 4.2, and
-         * a peer without SACK could not fast-retransmit). */
-        pump_out(t, now);
+        impair_push(&t->imp_rx, buf, (size_t)n, now, deliver_rx, t);
     }
     return got;
 }
@@ -479,6 +474,9 @@ static int run_services(tool_t *t, uint64_t now)
 static uint64_t next_deadline(const tool_t *t)
 {
     uint64_t d = seqs_stack_next_deadline(t->s);
+    uint64_t di = impair_deadline(&t->imp_rx), dt = impair_deadline(&t->imp_tx);
+    d = di < d ? di : d;
+    d = dt < d ? dt : d;
     for (size_t i = 0; t->started && i < t->nsvc; i++) {
         if (t->svcs[i].ops->deadline) {
             uint64_t sd = t->svcs[i].ops->deadline(&t->svcs[i]);
@@ -550,9 +548,11 @@ static void report(const tool_t *t, int final)
                "\"wakeups\":%llu,\"pcap_frames\":%u",
             (unsigned long long)c->tap_rx, (unsigned long long)c->tap_rx_bytes,
             (unsigned long long)c->tap_tx, (unsigned long long)c->tap_tx_bytes,
-            (unsigned long long)c->loss_drop_rx, (unsigned long long)c->loss_drop_tx,
+            (unsigned long long)t->imp_rx.cnt.lost, (unsigned long long)t->imp_tx.cnt.lost,
             (unsigned long long)c->tap_tx_err, (unsigned long long)c->tap_rx_err,
             (unsigned long long)c->wakeups, t->pcap.frames);
+    impair_report(&t->imp_rx, "_rx", f);
+    impair_report(&t->imp_tx, "_tx", f);
     fprintf(f, "},\"counters\":{");
     for (unsigned i = 0; i < SEQS_COUNTER_COUNT; i++) {
         const char *name = seqs_counter_name(i);
@@ -604,7 +604,9 @@ int main(int argc, char **argv)
     }
     t.nsvc = parse_args(argc, argv, &t.opt, t.svcs);
     t.s = &g_stack;
-    t.rng.x = t.opt.seed ^ 0x5eb5a7a9d00dull;   /* loss stream, distinct from the stack's */
+    impair_rng_seed(&t.rng, t.opt.seed);
+    if (impair_init(&t.imp_rx, &t.opt.impair, &t.rng) < 0 || impair_init(&t.imp_tx, &t.opt.impair, &t.rng) < 0)
+        die("out of memory for the impairment queues");
 
     seqs_config_t cfg;
     seqs_config_default(&cfg);
@@ -675,6 +677,8 @@ int main(int argc, char **argv)
             timed_out = 1;
             break;
         }
+        impair_poll(&t.imp_rx, now, deliver_rx, &t);
+        impair_poll(&t.imp_tx, now, deliver_tx, &t);
         int busy = run_services(&t, now);
         tap_dhcp_events(stdout);
         if (!ready && t.opt.dhcp) {   /* --dhcp: ready at once, services once bound */

@@ -20,6 +20,7 @@ from .udp import Datagram, UdpSocket
 from .pcap import LINKTYPE_ETHERNET, PcapReader, PcapWriter, read_pcap
 from .clock import VirtualClock
 from .addr import int_to_ip, ip_to_int, parse_mac, format_mac
+__version__ = seqs_c.SEQS_VERSION_STRING   # the VERSION file, via CMake's <seqs/version.h>
 from .dhcp import DhcpClient, DhcpLease, DHCP_COUNTER_NAMES, DHCP_CLIENT_SIZE  # noqa: F401 (DHCP client)
 from .dns import Resolver, DnsLookup, DnsResult, SntpClient  # noqa: F401  DNS stub resolver, SNTP client
 

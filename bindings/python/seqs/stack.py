@@ -33,6 +33,14 @@ _poll = _c.seqs_stack_poll
 _next_deadline = _c.seqs_stack_next_deadline
 
 
+# Stack() arguments that bound a slot table: what "no free slot" names.
+_SLOT_LIMITS = {
+    "max_udp_sockets": ("UDP socket", "SEQS_MAX_UDP_SOCKETS", _c.LIMIT_MAX_UDP_SOCKETS),
+    "max_tcp_listeners": ("TCP listener", "SEQS_MAX_TCP_LISTENERS", _c.LIMIT_MAX_TCP_LISTENERS),
+    "max_tcp_conns": ("TCP connection", "SEQS_MAX_TCP_CONNS", _c.LIMIT_MAX_TCP_CONNS),
+}
+
+
 def _limit(name, value, lo, hi, cname):
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
@@ -52,6 +60,8 @@ class Stack:
 
     Defaults come from seqs_config_default(). `pcap` may be a seqs.PcapWriter: every
     frame given to input() and returned by output() is then recorded with its time."""
+
+    _s = None   # no C stack yet: __del__ must not fail when __init__ did (e.g. a wrong keyword)
 
     def __init__(self, mac="02:00:00:00:00:01", mtu=_DEFAULTS["mtu"],
                  max_udp_sockets=_DEFAULTS["max_udp_sockets"],
@@ -107,7 +117,7 @@ class Stack:
 
     def __del__(self):
         s = self._s
-        if s is not None:
+        if s is not None and _c is not None:
             self._s = None
             _c.seqs_py_stack_free(s)
 
@@ -236,6 +246,16 @@ class Stack:
         sent.extend((until_us, f) for f in frames)
         return sent
 
+    def _error(self, rc, what, limit=None):
+        """error_for(rc, what); "no free slot" also says which limit is full (limit:
+        the Stack() argument bounding that table, e.g. "max_udp_sockets")."""
+        if rc == _c.SEQS_ERR_NOSLOT and limit in _SLOT_LIMITS:
+            noun, cname, cmax = _SLOT_LIMITS[limit]
+            n = self._config[limit]
+            what = ("%s: all %d %s slots are in use (Stack(%s=%d); at most %s=%d at compile time)"
+                    % (what, n, noun, limit, n, cname, cmax))
+        return error_for(rc, what)
+
     # -- addresses -------------------------------------------------------------------
     def set_addr(self, addr, gateway=None, probe=False, prefix=None):
         """Sets the static address, e.g. set_addr("192.0.2.2/24", gateway="192.0.2.1").
@@ -243,6 +263,13 @@ class Stack:
         probe=True runs RFC 5227 probing first (addr_state 'tentative' until done)."""
         a, plen = parse_prefix(addr, prefix)
         gw = 0 if gateway is None else ip_to_int(gateway, "gateway")
+        mask = (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
+        if gw and (gw & mask) != (a & mask):
+            raise InvalidArgument("set_addr(%r, gateway=%r): the gateway is outside the subnet %s/%d; "
+                                  "it must be on-link (reachable without a router)"
+                                  % (addr, gateway, int_to_ip(a & mask), plen))
+        if gw and gw == a:
+            raise InvalidArgument("set_addr(%r, gateway=%r): the gateway is our own address" % (addr, gateway))
         flags = _c.SEQS_ADDR_PROBE if probe else 0
         rc = _c.seqs_stack_set_addr(self._s, a, plen, gw, flags)
         if rc < 0:

@@ -179,7 +179,14 @@ class TcpConnection(_Handle):
         return None if rc == 0 else error_for(rc, "connection")
 
     def info(self):
-        """seqs_tcp_info() as a dict (state as a name, addresses as strings)."""
+        """seqs_tcp_info() as a dict (state as a name, addresses as strings); times in µs.
+
+        srtt_us, rttvar_us: smoothed round-trip time and its variation (RFC 6298 2), 0 before
+        the first sample. rto_us: the retransmission timeout the next timer uses (RFC 6298 2.2-2.4:
+        SRTT + 4*RTTVAR clamped to tcp_config()'s rto_min_ms..rto_max_ms; rto_init_ms before any
+        sample; 3 s once established after a retransmitted SYN, 5.7), doubled after each expiry
+        up to rto_max_ms (5.5; rto_expirations counts the expiries).
+        cwnd, ssthresh, snd_wnd, rcv_wnd, flight, rx_queued, tx_queued: bytes. See seqs/tcp.h."""
         rc, inf = _c.seqs_tcp_info(self._stack._s, self._h)
         self._rc(rc, "info")
         d = {f: getattr(inf, f) for f in _INFO_FIELDS}
@@ -227,7 +234,7 @@ class TcpListener(_Handle):
         pool = bytearray((rxbuf + txbuf) * slots)
         rc, h = _c.seqs_tcp_listen(stack._s, p, backlog, pool, rxbuf, txbuf)
         if rc < 0:
-            raise error_for(rc, "tcp_listen(%d, backlog=%d)" % (p, backlog))
+            raise stack._error(rc, "tcp_listen(%d, backlog=%d)" % (p, backlog), "max_tcp_listeners")
         self._stack = stack
         self._h = h
         self.port = p
@@ -316,7 +323,7 @@ def _tcp_connect(self, addr, port, sport=0, rxbuf=8192, txbuf=8192):
     tx = bytearray(_bufsize(txbuf, "txbuf"))
     rc, h = _c.seqs_tcp_connect(self._s, a, p, sp, rx, tx)
     if rc < 0:
-        raise error_for(rc, "tcp_connect(%r, %d)" % (addr, p))
+        raise self._error(rc, "tcp_connect(%r, %d)" % (addr, p), "max_tcp_conns")
     # the C side keeps both buffers until the slot is released: keep them with the stack
     self._buffers[("tcp", h)] = (rx, tx)
     return TcpConnection(self, h)

@@ -37,7 +37,7 @@ class UdpSocket:
         buf = bytearray(rxbuf)
         rc, h = _c.seqs_udp_open(stack._s, buf)
         if rc < 0:
-            raise error_for(rc, "udp_socket(rxbuf=%d)" % rxbuf)
+            raise stack._error(rc, "udp_socket(rxbuf=%d)" % rxbuf, "max_udp_sockets")
         self._h = h
         self._buf = buf
         stack._buffers[("udp", h)] = buf

@@ -27,7 +27,8 @@ typedef enum seqs_err {
     SEQS_ERR_CONFLICT = -17    /* address conflict detected (RFC 5227) */
 } seqs_err_t;
 
-/* One-line English description of err (never NULL, "unknown error" for others). */
+/* One-line English description of err (never NULL, "unknown error" for others).
+ * Built with SEQS_NAMES 0 (seqs/opts.h): "success" for 0, "error" otherwise. */
 const char *seqs_strerror(int err);
 
 #endif

@@ -91,6 +91,20 @@
 #define SEQS_ICMP_ECHO_RING 8
 #endif
 
+/* Counter names (seqs_counter_name) and error messages (seqs_strerror) as
+ * text, about 2.3 KB of flash on Cortex-M0+. 1 (the default on hosted builds:
+ * the Python bindings, seqs-tap and the ns-3 runner print them) or 0 (the
+ * default when compiling freestanding, e.g. firmware): seqs_counter_name()
+ * then returns NULL for every index and seqs_strerror() returns "success"
+ * for 0 and "error" for anything else. Counters themselves are always kept. */
+#ifndef SEQS_NAMES
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#define SEQS_NAMES 1
+#else
+#define SEQS_NAMES 0
+#endif
+#endif
+
 /* Ephemeral port range (RFC 6335 dynamic ports). */
 #define SEQS_EPHEMERAL_LO 49152u
 #define SEQS_EPHEMERAL_HI 65535u
@@ -100,6 +114,9 @@
 #endif
 #if SEQS_TXQ_BYTES < SEQS_MAX_FRAME + 8
 #error "SEQS_TXQ_BYTES must hold at least one full frame"
+#endif
+#if SEQS_ICMP_ERR_BURST * SEQS_ICMP_ERR_INTERVAL_MS > 4294967
+#error "SEQS_ICMP_ERR_BURST * SEQS_ICMP_ERR_INTERVAL_MS must stay below 2^32 microseconds"
 #endif
 #if SEQS_REASM_MAX_BYTES > 65535
 #error "SEQS_REASM_MAX_BYTES cannot exceed the IPv4 maximum"

@@ -172,7 +172,8 @@ enum {
 };
 int seqs_tcp_setopt(struct seqs_stack *s, seqs_tcp_t h, int opt, uint32_t value);
 
-/* Human-readable state name ("ESTABLISHED"...). */
+/* Human-readable state name ("ESTABLISHED"..., "INVALID" out of range).
+ * Built with SEQS_NAMES 0 (seqs/opts.h): "" for every state (never NULL). */
 const char *seqs_tcp_state_name(int state);
 
 #endif

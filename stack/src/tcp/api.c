@@ -1,6 +1,7 @@
 /* stack/src/tcp/api.c — the socket-style API of seqs/tcp.h. Handles are
  * (generation << 8) | (slot + 1), so a closed or reused slot never answers
  * to an old handle. */
+#include <stddef.h>
 #include <string.h>
 #include "tcp_int.h"
 
@@ -16,6 +17,14 @@ static conn_t *conn_get(const seqs_stack_t *s, seqs_tcp_t h) {
     if (!c->used || (c->gen & GEN_MASK) != (h >> 8)) return NULL;
     /* a passive connection is reachable only once accept() returned it */
     if (c->listener && !c->accepted) return NULL;
+    return c;
+}
+
+/* A handle whose connection the call may change: it joins the work list
+ * (output and timers look at it again). */
+static conn_t *conn_mut(seqs_stack_t *s, seqs_tcp_t h) {
+    conn_t *c = conn_get(s, h);
+    if (c) seqs__tcp_work(s, c);
     return c;
 }
 
@@ -94,6 +103,7 @@ int seqs_tcp_accept(seqs_stack_t *s, seqs_tcp_listener_t lh, seqs_tcp_t *out) {
     }
     if (!best) return SEQS_ERR_AGAIN;
     best->accepted = 1;
+    seqs__tcp_work(s, best);
     *out = mk_handle(best->gen, bi);
     return SEQS_OK;
 }
@@ -176,6 +186,7 @@ int seqs_tcp_connect(seqs_stack_t *s, seqs_tcp_t *out, uint32_t dst, uint16_t dp
     c->raddr = dst;
     c->lport = sport;
     c->rport = dport;
+    seqs__tcp_hash_add(s, c);
     c->accepted = 1;
     seqs__tcp_conn_setup(s, c, seqs__tcp_mtu(s, dst));
     c->ws_ok = s->tcp.cfg.wscale;
@@ -191,7 +202,7 @@ int seqs_tcp_connect(seqs_stack_t *s, seqs_tcp_t *out, uint32_t dst, uint16_t dp
 }
 
 int seqs_tcp_read(seqs_stack_t *s, seqs_tcp_t h, void *buf, size_t cap) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!buf && cap) return SEQS_ERR_INVAL;
     if (c->user_closed) return SEQS_ERR_CLOSED;
@@ -224,7 +235,7 @@ int seqs_tcp_read(seqs_stack_t *s, seqs_tcp_t h, void *buf, size_t cap) {
 }
 
 int seqs_tcp_write(seqs_stack_t *s, seqs_tcp_t h, const void *data, size_t len) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!data && len) return SEQS_ERR_INVAL;
     if (c->err) return c->err;
@@ -256,7 +267,7 @@ int seqs_tcp_writable(const seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_shutdown(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (c->shut_wr) return SEQS_OK;
     c->shut_wr = 1;
@@ -265,7 +276,7 @@ int seqs_tcp_shutdown(seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_close(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     if (c->user_closed) return SEQS_OK;
     c->user_closed = 1;
@@ -290,7 +301,7 @@ int seqs_tcp_close(seqs_stack_t *s, seqs_tcp_t h) {
 }
 
 int seqs_tcp_abort(seqs_stack_t *s, seqs_tcp_t h) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     uint8_t st = c->tcb.state;
     if (st != SEQS_TCP_CLOSED && st != SEQS_TCP_SYN_SENT && st != SEQS_TCP_TIME_WAIT) send_rst(s, c);
@@ -315,7 +326,18 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
     if (!c) return SEQS_ERR_BADHANDLE;
     if (!info) return SEQS_ERR_INVAL;
     const seqs__tcb_t *t = &c->tcb;
-    *info = c->st;
+    /* the stored counters are the run segs_in .. keepalive_probes of the info struct */
+    _Static_assert(offsetof(seqs_tcp_info_t, keepalive_probes) + sizeof(uint32_t) -
+                           offsetof(seqs_tcp_info_t, segs_in) == sizeof(seqs__tcp_stats_t) &&
+                       offsetof(seqs__tcp_stats_t, keepalive_probes) + sizeof(uint32_t) == sizeof(seqs__tcp_stats_t),
+                   "seqs__tcp_stats_t must mirror seqs_tcp_info_t's counters");
+    _Static_assert(offsetof(seqs_tcp_info_t, retransmits) - offsetof(seqs_tcp_info_t, segs_in) ==
+                           offsetof(seqs__tcp_stats_t, retransmits) &&
+                       offsetof(seqs_tcp_info_t, dup_acks_in) - offsetof(seqs_tcp_info_t, segs_in) ==
+                           offsetof(seqs__tcp_stats_t, dup_acks_in),
+                   "seqs__tcp_stats_t must list the counters in seqs_tcp_info_t's order");
+    memset(info, 0, sizeof *info);
+    memcpy(&info->segs_in, &c->st, sizeof c->st);
     info->state = t->state;
     info->sack = c->sack_ok;
     info->wscale = c->ws_ok;
@@ -353,7 +375,7 @@ int seqs_tcp_info(const seqs_stack_t *s, seqs_tcp_t h, seqs_tcp_info_t *info) {
 }
 
 int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
-    conn_t *c = conn_get(s, h);
+    conn_t *c = conn_mut(s, h);
     if (!c) return SEQS_ERR_BADHANDLE;
     switch (opt) {
     case SEQS_TCP_OPT_NODELAY:
@@ -377,9 +399,16 @@ int seqs_tcp_setopt(seqs_stack_t *s, seqs_tcp_t h, int opt, uint32_t value) {
     }
 }
 
+#if SEQS_NAMES
 const char *seqs_tcp_state_name(int state) {
     static const char *const names[] = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
                                         "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
     if (state < 0 || state > SEQS_TCP_TIME_WAIT) return "INVALID";
     return names[state];
 }
+#else
+const char *seqs_tcp_state_name(int state) {   /* names compiled out (SEQS_NAMES 0) */
+    (void)state;
+    return "";
+}
+#endif

@@ -4,7 +4,19 @@
 #include <string.h>
 #include "tcp_int.h"
 
-uint32_t seqs__tcp_now_ms(const seqs_stack_t *s) { return (uint32_t)(s->now / US_PER_MS); }
+/* The low 32 bits of n / d for 0 < d < 2^16, by 16-bit digits: only 32-bit
+ * divisions (Cortex-M0+ has no 64-bit divide; this avoids libgcc's
+ * __aeabi_uldivmod). Each partial dividend is below d * 2^16 < 2^32. */
+uint32_t seqs__tcp_div16(uint64_t n, uint32_t d) {
+    uint32_t hi = (uint32_t)(n >> 32), lo = (uint32_t)n;
+    uint32_t r = hi % d;                                /* the quotient's upper half is dropped */
+    uint32_t x = (r << 16) | (lo >> 16);
+    uint32_t q1 = x / d;
+    x = ((x % d) << 16) | (lo & 0xFFFFu);
+    return (q1 << 16) | (x / d);
+}
+
+uint32_t seqs__tcp_now_ms(const seqs_stack_t *s) { return seqs__tcp_div16(s->now, US_PER_MS); }
 
 uint16_t seqs__tcp_mtu(seqs_stack_t *s, uint32_t dst) {
     (void)dst;
@@ -22,6 +34,7 @@ conn_t *seqs__tcp_conn_alloc(seqs_stack_t *s, int evict_time_wait) {
             memset(c, 0, sizeof *c);
             c->gen = gen;
             c->used = 1;
+            seqs__tcp_work(s, c);
             return c;
         }
         if (c->tcb.state == SEQS_TCP_TIME_WAIT && (!tw || c->t_state < tw->t_state)) tw = c;
@@ -36,6 +49,8 @@ conn_t *seqs__tcp_conn_alloc(seqs_stack_t *s, int evict_time_wait) {
 
 void seqs__tcp_conn_release(seqs_stack_t *s, conn_t *c) {
     if (c->listener) seqs__tcp_listener_release_slot(s, c);
+    seqs__tcp_unwork(s, c);
+    seqs__tcp_hash_del(s, c);
     uint32_t gen = c->gen + 1;
     memset(c, 0, sizeof *c);
     c->gen = gen ? gen : 1;
@@ -83,7 +98,6 @@ void seqs__tcp_conn_set_mss(conn_t *c, uint16_t mtu) {
 void seqs__tcp_conn_set_error(seqs_stack_t *s, conn_t *c, int err) {
     (void)s;
     if (!c->err) c->err = (int16_t)err;
-    c->st.error = c->err;
 }
 
 void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c) {

@@ -365,6 +365,8 @@ void seqs__tcp_conn_input(seqs_stack_t *s, conn_t *c, const tcp_rx_t *r) {
     seqs__tcb_t *t = &c->tcb;
     const seqs__seg_t *g = &r->seg;
     c->st.segs_in++;
+    seqs__tcp_work(s, c);
+    seqs__tcp_idle_restart(s, c);
 
     /* SYN-SENT: options of the SYN-ACK (RFC 7323 2.2, RFC 2018 2, RFC 9293 3.7.1) */
     if (t->state == SEQS_TCP_SYN_SENT && (g->flags & TCP_SYN) && !(g->flags & TCP_RST)) {

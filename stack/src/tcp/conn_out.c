@@ -449,6 +449,7 @@ static int emit(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap, const plan
 
 int seqs__tcp_conn_output(seqs_stack_t *s, conn_t *c, uint8_t *buf, size_t cap) {
     plan_t p;
+    seqs__tcp_idle_restart(s, c);
     for (int guard = 0; guard < 4; guard++) {
         if (!plan(c, &p)) return 0;
         int n = emit(s, c, buf, cap, &p);
@@ -470,6 +471,10 @@ static uint64_t idle_due(const conn_t *c) {
 uint64_t seqs__tcp_conn_deadline(const seqs_stack_t *s, const conn_t *c) {
     plan_t p;
     if (plan(c, &p)) return s->now;
+    return seqs__tcp_conn_timer_deadline(c);
+}
+
+uint64_t seqs__tcp_conn_timer_deadline(const conn_t *c) {
     uint64_t d = c->t_rtx;
     if (c->t_delack < d) d = c->t_delack;
     if (c->t_state < d) d = c->t_state;
@@ -554,15 +559,19 @@ static void rto_expired(seqs_stack_t *s, conn_t *c) {
     c->t_rtx = backoff_deadline(s, c);
 }
 
-void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c) {
-    uint64_t now = s->now;
-    /* RFC 5681 4.1: after an idle period longer than the RTO, restart from
-     * the initial window instead of bursting a stale cwnd into the network */
-    if (c->last_send && c->tcb.snd_nxt == c->tcb.snd_una && now - c->last_send > c->rto_us) {
+/* RFC 5681 4.1: after an idle period longer than the RTO, restart from
+ * the initial window instead of bursting a stale cwnd into the network */
+void seqs__tcp_idle_restart(seqs_stack_t *s, conn_t *c) {
+    if (c->last_send && c->tcb.snd_nxt == c->tcb.snd_una && s->now - c->last_send > c->rto_us) {
         uint32_t iw = SEQS_TCP_INIT_CWND_SEGS * (uint32_t)c->mss;
         if (c->cwnd > iw) c->cwnd = iw;
         c->last_send = 0;
     }
+}
+
+void seqs__tcp_conn_timers(seqs_stack_t *s, conn_t *c) {
+    uint64_t now = s->now;
+    seqs__tcp_idle_restart(s, c);
     if (c->t_delack <= now) {
         c->t_delack = SEQS_NEVER;
         c->ack_now = 1;

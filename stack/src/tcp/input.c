@@ -5,16 +5,6 @@
 #include "tcp_int.h"
 #include "seqs/wire/tcp.h"
 
-static conn_t *find_conn(seqs_stack_t *s, const tcp_rx_t *r) {
-    for (unsigned i = 0; i < s->tcp.max_conns; i++) {
-        conn_t *c = &s->tcp.conns[i];
-        if (c->used && c->tcb.state != SEQS_TCP_CLOSED && c->lport == r->dport && c->rport == r->sport &&
-            c->raddr == r->src && c->laddr == r->dst)
-            return c;
-    }
-    return NULL;
-}
-
 void seqs__tcp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *seg, size_t len) {
     SEQS_CNT(s, tcp_rx);
     if (rx->dst_bcast || rx->link_bcast) {
@@ -54,7 +44,7 @@ void seqs__tcp_input(seqs_stack_t *s, const seqs__ip_rx_t *rx, const uint8_t *se
         SEQS_CNT(s, tcp_drop_header);
         return;
     }
-    conn_t *c = find_conn(s, &r);
+    conn_t *c = seqs__tcp_lookup(s, r.dst, r.dport, r.src, r.sport);
     if (c) {
         seqs__tcp_conn_input(s, c, &r);
         return;

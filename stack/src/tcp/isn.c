@@ -49,7 +49,7 @@ static uint32_t cookie_hash(seqs_stack_t *s, const tcp_rx_t *r, uint32_t slot, u
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static uint32_t time_slot(const seqs_stack_t *s) { return (uint32_t)(s->now / 64000000u); }
+static uint32_t time_slot(const seqs_stack_t *s) { return seqs__tcp_div16(s->now >> 12, 15625u); }   /* 64 s = 2^12 * 15625 µs */
 
 uint32_t seqs__tcp_cookie_make(seqs_stack_t *s, const tcp_rx_t *r, uint16_t mss, int sack) {
     uint32_t idx = 0;

@@ -75,6 +75,7 @@ static conn_t *create(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r) {
     c->raddr = r->src;
     c->lport = r->dport;
     c->rport = r->sport;
+    seqs__tcp_hash_add(s, c);
     seqs__tcp_conn_setup(s, c, seqs__tcp_mtu(s, r->src));
     c->idle_ms = l->idle_ms;
     return c;

@@ -64,6 +64,8 @@ void seqs__tcp_conn_closed(seqs_stack_t *s, conn_t *c);
 uint32_t seqs__tcp_rcv_window(const conn_t *c);
 uint16_t seqs__tcp_mtu(seqs_stack_t *s, uint32_t dst);
 uint32_t seqs__tcp_now_ms(const seqs_stack_t *s);
+/* Low 32 bits of n / d for 0 < d < 65536, with 32-bit divisions only. */
+uint32_t seqs__tcp_div16(uint64_t n, uint32_t d);
 
 /* Builds a bare segment (RST/ACK) and sends it through seqs__ip_send. */
 void seqs__tcp_send_ctl(seqs_stack_t *s, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -75,6 +77,21 @@ void seqs__tcp_reset_reply(seqs_stack_t *s, const tcp_rx_t *r);
 int seqs__tcp_oow_ok(seqs_stack_t *s, conn_t *c);
 /* RFC 5961 7: 1 when a challenge ACK may be sent now. */
 int seqs__tcp_challenge_ok(seqs_stack_t *s);
+
+/* tcp.c: the work list and the 4-tuple hash */
+static inline unsigned tcp_idx(const seqs_stack_t *s, const conn_t *c) { return (unsigned)(c - s->tcp.conns); }
+/* Something touched c: output and timers look at it at their next call. */
+void seqs__tcp_work(seqs_stack_t *s, conn_t *c);
+void seqs__tcp_unwork(seqs_stack_t *s, conn_t *c);
+/* Enters c (its 4-tuple just set) into the hash; conn_release takes it out. */
+void seqs__tcp_hash_add(seqs_stack_t *s, conn_t *c);
+void seqs__tcp_hash_del(seqs_stack_t *s, conn_t *c);
+/* The connection of a 4-tuple that is not CLOSED, or NULL. */
+conn_t *seqs__tcp_lookup(seqs_stack_t *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp);
+/* conn_out.c: the earliest timer of c (without pending output); SEQS_NEVER when none. */
+uint64_t seqs__tcp_conn_timer_deadline(const conn_t *c);
+/* RFC 5681 4.1 restart window after an idle period (applied before sending). */
+void seqs__tcp_idle_restart(seqs_stack_t *s, conn_t *c);
 
 /* listen.c */
 void seqs__tcp_listen_input(seqs_stack_t *s, listener_t *l, const tcp_rx_t *r);

@@ -110,6 +110,8 @@ struct seqs_stack {
     struct seqs_echo_rec echo[SEQS_ICMP_ECHO_RING];
     uint8_t echo_head, echo_count;
     struct seqs_arp_entry arp[SEQS_ARP_CACHE_SIZE];
+    uint64_t arp_next;            /* earliest timer in arp[] (arp.c), SEQS_NEVER when none */
+    uint64_t reasm_next;          /* earliest expiry in reasm[] (reasm.c), SEQS_NEVER when none */
     struct seqs_arp_queue arpq;
     struct seqs_reasm_slot reasm[SEQS_REASM_SLOTS];
     struct seqs_txq txq;

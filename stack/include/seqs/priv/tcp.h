@@ -26,6 +26,16 @@ typedef struct seqs__tcb {
 
 typedef struct seqs__range { uint32_t start, end; } seqs__range_t;
 
+/* The counters of seqs_tcp_info_t that cannot be derived from live fields
+ * (seqs_tcp_info() fills in the rest on demand). */
+typedef struct seqs__tcp_stats {
+    uint32_t segs_in, segs_out;
+    uint32_t bytes_in, bytes_out;
+    uint32_t retransmits, rto_expirations, fast_retransmits, spurious_recoveries;
+    uint32_t dup_acks_in, ooo_segs_in;
+    uint32_t zero_window_probes, tail_loss_probes, keepalive_probes;
+} seqs__tcp_stats_t;
+
 /* A connection: control block + buffers, timers, options, congestion control. */
 typedef struct seqs__tcp_conn {
     seqs__tcb_t tcb;
@@ -76,6 +86,7 @@ typedef struct seqs__tcp_conn {
     uint8_t tlp_done;       /* one probe per tail, until new data is acknowledged */
     uint8_t undo_ok;        /* this recovery may be undone by Eifel detection */
     uint8_t rtx_since_ack;  /* something was retransmitted since SND.UNA last advanced */
+    uint8_t hnext;          /* next connection (index+1, 0: none) in its 4-tuple hash bucket */
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
     uint32_t cwnd, ssthresh, ca_acked;
@@ -92,7 +103,7 @@ typedef struct seqs__tcp_conn {
     uint64_t last_oow;      /* time of the last reply to an unacceptable segment (+1; 0: never) */
     uint64_t last_data;     /* time payload last moved either way (idle timeout) */
     uint32_t idle_ms;       /* idle timeout, 0 = off */
-    seqs_tcp_info_t st;     /* counters part of info */
+    seqs__tcp_stats_t st;   /* the counters of seqs_tcp_info() */
 } seqs__tcp_conn_t;
 
 typedef struct seqs__tcp_listener {
@@ -118,6 +129,22 @@ typedef struct seqs__syncache {
     uint8_t sack_ok, ts_ok, ws_ok, snd_shift, rcv_shift;
 } seqs__syncache_t;
 
+/* 4-tuple hash buckets: a power of two >= SEQS_MAX_TCP_CONNS (chains of index+1). */
+#if SEQS_MAX_TCP_CONNS <= 8
+#define SEQS__TCP_HASH_BITS 3
+#elif SEQS_MAX_TCP_CONNS <= 16
+#define SEQS__TCP_HASH_BITS 4
+#elif SEQS_MAX_TCP_CONNS <= 32
+#define SEQS__TCP_HASH_BITS 5
+#elif SEQS_MAX_TCP_CONNS <= 64
+#define SEQS__TCP_HASH_BITS 6
+#elif SEQS_MAX_TCP_CONNS <= 128
+#define SEQS__TCP_HASH_BITS 7
+#else
+#define SEQS__TCP_HASH_BITS 8
+#endif
+#define SEQS__TCP_WORK_WORDS ((SEQS_MAX_TCP_CONNS + 31) / 32)   /* <= 8 */
+
 struct seqs_tcp_state {
     uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
     uint8_t rr;                         /* round-robin start for output */
@@ -127,6 +154,17 @@ struct seqs_tcp_state {
     uint32_t secret[4];                 /* ISN / SYN-cookie key (RFC 6528) */
     uint64_t challenge_window;          /* RFC 5961 7: challenge ACK rate limit */
     uint32_t challenge_count;
+    /* Work list (stack/src/tcp/tcp.c): a connection is flagged in `work` whenever
+     * anything touches it (segment, API call, due timer); output and the
+     * deadline look only at flagged ones, and a flag is cleared when the
+     * connection has nothing to send. next_timer is a lower bound of the
+     * timer deadline of every connection that is not flagged: before it,
+     * a timer pass costs one compare. */
+    uint64_t next_timer;
+    uint16_t nwork;                     /* bits set in work */
+    uint8_t work_sum;                   /* bit w: work[w] != 0 */
+    uint32_t work[SEQS__TCP_WORK_WORDS];
+    uint8_t hash[1u << SEQS__TCP_HASH_BITS];   /* 4-tuple -> first connection (index+1) */
     seqs__syncache_t syncache[SEQS_TCP_SYNCACHE];
     seqs__tcp_listener_t listeners[SEQS_MAX_TCP_LISTENERS];
     seqs__tcp_conn_t conns[SEQS_MAX_TCP_CONNS];

@@ -10,6 +10,8 @@
 #include "seqs/wire/dhcp.h"
 #include "seqs/wire/ipv4.h"
 
+#include "../app_time.h"
+
 #define US_PER_S 1000000ull
 /* RFC 2131 4.1: retransmit after 4 s, doubling up to 64 s, randomized by ±1 s. */
 #define BACKOFF_FIRST_S 4u
@@ -57,7 +59,7 @@ static uint64_t backoff(seqs_stack_t *s, unsigned tries) {
     uint64_t base = (uint64_t)BACKOFF_FIRST_S << (shift > 4 ? 4 : shift);
     if (base > BACKOFF_MAX_S)
         base = BACKOFF_MAX_S;
-    uint64_t j = (uint64_t)seqs_stack_random(s) % (2 * JITTER_US + 1);
+    uint64_t j = seqs_stack_random(s) % (uint32_t)(2 * JITTER_US + 1);   /* 32-bit: no 64-bit divide */
     return base * US_PER_S - JITTER_US + j;
 }
 
@@ -85,7 +87,7 @@ static int unicast_ok(uint32_t a) {
 
 /* Builds and sends one message of `type` for the current state. */
 static void send_msg(seqs_stack_t *s, seqs_dhcp_client_t *c, uint8_t type, uint64_t now) {
-    uint64_t secs = (now - c->exch_start) / US_PER_S;
+    uint64_t secs = seqs_app_us_to_s(now - c->exch_start, NULL);
     seqs_dhcp_hdr_t h = {.op = SEQS_DHCP_BOOTREQUEST, .xid = c->xid, .secs = (uint16_t)(secs > 0xFFFF ? 0xFFFF : secs)};
     /* RFC 2131 4.4.1: the REQUEST answering an OFFER repeats the DISCOVER's secs. */
     if (type == SEQS_DHCP_DISCOVER)

@@ -8,6 +8,8 @@
 #include "seqs/seqs.h"
 #include "seqs/wire/dns.h"
 
+#include "../app_time.h"
+
 /* Query phases. */
 enum { PH_DONE = 0, PH_START, PH_UDP, PH_TCP };
 
@@ -400,7 +402,7 @@ static void start_query(seqs_stack_t *s, seqs_dns_resolver_t *r, seqs_dns_query_
         q->from_cache = 1;
         q->naddrs = e->naddrs;
         memcpy(q->addrs, e->addrs, sizeof q->addrs);
-        q->ttl_s = (uint32_t)((e->expires_us - now) / 1000000u);
+        q->ttl_s = (uint32_t)seqs_app_us_to_s(e->expires_us - now, NULL);
         q->rcode = SEQS_DNS_RCODE_NOERROR;
         finish(s, r, q, SEQS_DNS_OK, now);
         return;

@@ -3,6 +3,8 @@
 
 #include "seqs/err.h"
 #include "seqs/http.h"
+
+#include "../app_time.h"
 #include "http_int.h"
 
 const char *seqs_http_strerror(int err) {
@@ -67,8 +69,9 @@ int seqs_http_put_dec(uint8_t *dst, size_t cap, size_t *pos, uint64_t v) {
     uint8_t tmp[20];
     size_t n = 0;
     do {
-        tmp[sizeof tmp - 1 - n] = (uint8_t)('0' + (v % 10u));
-        v /= 10u;
+        uint32_t digit;
+        v = seqs_app_divmod16(v, 10u, &digit);   /* no 64-bit divide on M0+ */
+        tmp[sizeof tmp - 1 - n] = (uint8_t)('0' + digit);
         n++;
     } while (v != 0);
     return seqs_http_put(dst, cap, pos, tmp + sizeof tmp - n, n);

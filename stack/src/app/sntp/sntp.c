@@ -7,6 +7,8 @@
 #include "seqs/sntp.h"
 #include "seqs/wire/ntp.h"
 
+#include "../app_time.h"
+
 _Static_assert(offsetof(seqs_sntp_t, app) == 0, "the app hook must be the first member");
 
 static seqs_sntp_t *from_app(seqs_app_t *a) { return (seqs_sntp_t *)(void *)a; }
@@ -26,13 +28,19 @@ int64_t seqs_ntp_to_unix_us(uint64_t ntp) {
 }
 
 uint64_t seqs_unix_us_to_ntp(int64_t unix_us) {
-    int64_t s = unix_us / US_PER_S, rem = unix_us % US_PER_S;
-    if (rem < 0) {   /* floor division */
-        rem += US_PER_S;
-        s -= 1;
+    /* Floor division by 10^6 without a 64-bit divide: for x < 0, -x - 1 =
+     * q 10^6 + r gives x = -(q + 1) 10^6 + (10^6 - 1 - r). */
+    int64_t s;
+    uint32_t rem;
+    if (unix_us >= 0) {
+        s = (int64_t)seqs_app_us_to_s((uint64_t)unix_us, &rem);
+    } else {
+        uint32_t r;
+        s = -(int64_t)seqs_app_us_to_s((uint64_t)(-(unix_us + 1)), &r) - 1;
+        rem = US_PER_S - 1 - r;
     }
     uint64_t ntp_s = (uint64_t)(s + (int64_t)SEQS_SNTP_UNIX_OFFSET_S) & 0xFFFFFFFFu;
-    uint64_t frac = (((uint64_t)rem << 32) + US_PER_S / 2) / US_PER_S;
+    uint64_t frac = seqs_app_us_to_s(((uint64_t)rem << 32) + US_PER_S / 2, NULL);
     if (frac > 0xFFFFFFFFu)
         frac = 0xFFFFFFFFu;
     return (ntp_s << 32) | frac;
@@ -163,7 +171,12 @@ static void sntp_poll(seqs_stack_t *s, seqs_app_t *app, uint64_t now) {
     if (c->next_us == SEQS_NEVER) {
         /* RFC 4330 10: the first query after a random delay, so a fleet that
          * powers up together does not hit the server at once. */
-        uint64_t jitter = c->cfg.first_max_ms ? seqs_stack_random(s) % ((uint64_t)c->cfg.first_max_ms * 1000u) : 0;
+        uint64_t jitter = 0;
+        if (c->cfg.first_max_ms) {   /* a 32-bit random value modulo a bound that may exceed 32 bits */
+            uint64_t bound = (uint64_t)c->cfg.first_max_ms * 1000u;
+            uint32_t rnd = seqs_stack_random(s);
+            jitter = bound > 0xFFFFFFFFu ? rnd : rnd % (uint32_t)bound;
+        }
         c->next_us = now + jitter;
     }
     uint8_t buf[SEQS_NTP_LEN + 16];

@@ -1,1 +1,0 @@
-from harness.fixtures import make_wire, wire, ipwire  # noqa: F401
