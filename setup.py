@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Builds the extension seqs._seqs_c with CMake (bindings/CMakeLists.txt) for setuptools;
 the metadata is in pyproject.toml. Only the SWIG module is built: no tests, tools,
 benchmarks, ns-3 or firmware. Extra CMake arguments: SEQS_CMAKE_ARGS (e.g.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/bench_frames.c — per-frame CPU cost of the core (no TCP).
  *
  * One stack, frames built once by hand, then for each case: input the frame,

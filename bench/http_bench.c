@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/http_bench.c — HTTP/1.1 cost: a seqs client and a seqs server in one
  * process (two stacks joined by stack/tests/tcp_sim.h, no loss), a small GET
  * with keep-alive, and the request parser alone beside nodejs http-parser

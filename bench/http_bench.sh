@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # HTTP benchmark table: in-process requests/s, instructions per request under
 # callgrind (difference of two run lengths, so setup cancels out), the request
 # parser beside nodejs http-parser (libhttp-parser-dev) on the same requests,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // bench/sim_scale_ns3.cc — the ns-3-native side of bench/sim_scale: the same topology and
 // traffic as the seqs scale scenarios, with ns-3's own Internet stack (ARP, IPv4, ICMP) on
 // every host instead of a seqs stack, so the two runs differ only in the stack.

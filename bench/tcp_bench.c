@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #define _POSIX_C_SOURCE 200809L
 /* bench/tcp_bench.c — TCP over the in-process simulated link (stack/tests/tcp_sim.h).
  *

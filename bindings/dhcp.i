@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/dhcp.i — SWIG helpers for the DHCP client (seqs/dhcp.h).
  * The client struct is opaque to Python: allocated here (malloc is fine in the
  * bindings), started with plain values, its lease and counters read as a dict /

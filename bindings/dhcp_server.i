@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/dhcp_server.i — binding helpers for the DHCP server (seqs/dhcp_server.h).
  *
  * The Python layer (bindings/python/seqs/dhcp_server.py) owns one heap-allocated

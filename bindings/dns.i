@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/dns.i — SWIG helpers for the DNS resolver (seqs/dns.h) and the
  * SNTP client (seqs/sntp.h). Their structs are opaque to SWIG; these helpers
  * allocate them (the Python layer owns and frees them) and return results as

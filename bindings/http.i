@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/http.i — binding helpers for seqs/http.h (%included by seqs.i).
  *
  * The Python layer (bindings/python/seqs/http.py) uses these: a server whose

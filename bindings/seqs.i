@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/seqs.i — SWIG interface over the public C API of seqs.
  *
  * Generates the low-level module `seqs.seqs_c` (extension `seqs._seqs_c`).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """PEP 517 build backend of the seqs Python package (see pyproject.toml).
 
 setuptools does the packaging and setup.py drives CMake. This wrapper only adds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bindings/tcp.i — TCP part of the SWIG interface (%included once by seqs.i).
  *
  * The low-level module's docstring: seqs_c is the raw C API and is unsafe by

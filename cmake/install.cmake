@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cmake --install: the C library for users of an installed seqs.
 #   include/seqs/*.h (+ priv/, wire/, the generated version.h)
 #   lib/libseqs.a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # SEQS_WERROR=OFF (the default for users): every -Werror that a CMakeLists.txt of
 # seqs puts on one of its targets is removed here, after all parts were added, so
 # each part keeps writing -Werror where it means "our CI treats this as an error".

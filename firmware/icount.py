@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """icount: Cortex-M0+ instructions the firmware spends per frame, counted exactly under QEMU.
 
 The image is built with FW_ICOUNT=ON: fw_main.c then calls empty marker functions

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """size_report: flash and RAM of the seqs firmware per feature, for both boards, as Markdown.
 
 Two modes:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/app_peer.h — a scripted peer for the application fuzz targets (DNS,
  * NTP): one stack under test at 192.0.2.2, the peer at 192.0.2.1 answering
  * ARP, UDP datagrams built here from the fuzz input. Header-only, static. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_dhcp.c — DHCP message parsing (client and server side: the same
  * view reads BOOTREQUESTs and BOOTREPLYs).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_dhcp_server.c — the DHCP server end to end: a stack at
  * 192.0.2.2/24 runs seqs_dhcp_server with a pool of 6, one reservation and a
  * table of 7; the input is a sequence of requests delivered to port 67.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_dns.c — DNS message parser and resolver fuzz target.
  *
  * Input: [1 byte flags][DNS message]. Every run

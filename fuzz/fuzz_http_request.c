@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_http_request.c — HTTP request head parser and body decoder.
  *
  * Input: [1 byte: split step for the body decoder (0 = all at once)] [bytes].

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_http_response.c — HTTP response head parser and body decoder.
  *
  * Input: [1 byte: bit 0 = the response answers a HEAD; bits 1-7 = split step]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_http_server.c — the whole HTTP server (seqs/http.h) under a fuzzed client.
  *
  * Stack B runs the server (2 connections, 1 KiB buffers: the limits are reached

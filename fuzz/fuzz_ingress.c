@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_ingress.c — frame ingress fuzz target.
  *
  * The input is a script of frames: each record is

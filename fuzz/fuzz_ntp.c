@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_ntp.c — NTP packet parser / SNTP client fuzz target.
  *
  * Input: [1 byte flags][NTP packet]. A client on a fresh stack sends its first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/fuzz_tcp.c — TCP segment fuzz target.
  *
  * Each run sets up stack B (192.0.2.2) with a listener on port 80 and an

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Regenerates the committed seed corpus for fuzz_ingress (and fuzz_tcp when present).
 
 Each seed is a script of frames in the fuzz_ingress record format:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Writes the seed corpora of fuzz_dns and fuzz_ntp (fuzz/corpus/fuzz_{dns,ntp}/).
 Each seed is [flags byte][message]; see the targets for the flags."""
 import os

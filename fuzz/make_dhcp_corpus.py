@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Regenerates the committed seed corpus for fuzz_dhcp: one DHCP message (UDP
 payload) per file, built with scapy's BOOTP/DHCP layers plus hand-made
 malformed ones (D12/S10). Run: /usr/bin/python3 fuzz/make_dhcp_corpus.py"""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Regenerates the committed seed corpus for fuzz_dhcp_server: each file is a
 sequence of records [ctl][len:2][DHCP payload] (see fuzz/fuzz_dhcp_server.c).
 Run: /usr/bin/python3 fuzz/make_dhcp_server_corpus.py"""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz/replay_main.c — runs a fuzz target over every file in the directories
  * (or files) named on the command line, without libFuzzer. Used by ctest to
  * replay the committed seed corpus under every build (plain, ASan+UBSan). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Top-level pytest configuration for seqs.
 
 Finds the CMake-built Python module ($SEQS_BUILD_DIR/python, default <repo>/build/python),

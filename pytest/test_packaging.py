@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Packaging checks that need no build (issue 12): the SWIG interface works across SWIG
 versions, and pip's build backend asks PyPI for cmake/swig only when they are missing."""
 import importlib.util

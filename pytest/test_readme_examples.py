@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The README's examples run as written (docs/examples/), so the README stays true."""
 import os
 import subprocess

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The pytest plugin seqs.testing.plugin as this repository loads it (pytest/conftest.py);
 tools/check-install.sh runs it from an installed package in a folder of its own."""
 import os

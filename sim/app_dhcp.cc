@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_dhcp.cc — [[app]] types "dhcp-server" (seqs/dhcp_server.h) and "dhcp-client"
 // (seqs/dhcp.h): both are core applications on the stack's app hook, so the adapter's
 // scheduling of the stack's next deadline drives their timers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_dns_sntp.cc — [[app]] types "dns-ntp-server" and "dns-sntp-client".
 //
 // dns-ntp-server: a tiny DNS and NTP responder on a seqs node, written for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_http.cc — [[app]] types "http-server" and "http-get" on seqs/http.h.
 //
 //   [[app]] type = "http-server"  on = "srv"  port = 80  bytes = 200000  max_conns = 6  buf = 2048

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_ping.cc — [[app]] types "udp-ping" and "icmp-ping" (seqs_sim::UdpPing, IcmpPing).
 #include <set>
 

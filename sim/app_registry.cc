@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_registry.cc — the table of [[app]] types (see app_registry.h).
 #include "app_registry.h"
 

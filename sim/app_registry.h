@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_registry.h — the seam for per-node applications in seqs-sim.
 //
 // Each `[[app]] type = "..."` of a scenario is built by a factory registered under that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_tcp.cc — [[app]] types "tcp-sink" and "tcp-bulk" (seqs_sim::TcpSink, TcpBulk).
 #include "app_registry.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/app_udp_echo.cc — [[app]] type "udp-echo-server" (seqs_sim::UdpEchoServer).
 #include "app_registry.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/pcapng.cc — see pcapng.h. Blocks after draft-ietf-opsawg-pcapng: Section Header
 // Block, Interface Description Blocks (LINKTYPE_ETHERNET, if_name), Enhanced Packet Blocks;
 // host byte order (the byte-order magic tells readers which).

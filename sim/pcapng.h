@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/pcapng.h — one pcapng file for a whole simulation: an interface (IDB, named after the
 // node) per stack, every frame an Enhanced Packet Block on its node's interface. One open
 // file however many nodes (a pcap per node needs one descriptor each: 10,000 nodes do not

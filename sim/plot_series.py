@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """sim/plot_series.py SERIES.json OUTDIR — PNG time series of a seqs-sim run (--plot DIR).
 
 Writes into OUTDIR:

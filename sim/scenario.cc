@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/scenario.cc — strict readers for scenario values (see scenario.h).
 #include "scenario.h"
 

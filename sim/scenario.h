@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/scenario.h — reading scenario values: every malformed value is a ScenarioError that
 // names the key and its line in the TOML file (seqs-sim exits 2 with that message).
 //

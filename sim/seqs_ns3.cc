@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/seqs_ns3.cc — the ns-3 port of the seqs core, and the apps scenarios run on it.
 #include "seqs_ns3.h"
 

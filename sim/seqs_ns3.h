@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/seqs_ns3.h — runs one seqs stack instance on an ns-3 node's NetDevice.
 //
 // StackNode is the port of the sans-IO core to ns-3: frames come in through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/seqs_sim.cc — seqs-sim: runs a declarative scenario (TOML) of seqs stacks on ns-3.
 //
 //   seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/series.cc — see series.h.
 #include "series.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 // sim/series.h — time series of a run for `seqs-sim --plot DIR` (and NetAnim's node
 // counters): every `step` of simulated time (seqs-sim: duration / 1000, at least 1 ms), the adapters' frame counts, queue drops and
 // each app flow's state (FlowSample) are sampled; plot_series.py turns series.json into PNGs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sim/tap_creator_path.c — lets Debian's ns-3 3.37 TapBridge find its helper.
  *
  * libns3-tap-bridge execs the tap-creator helper (with execlp) from the path baked in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Cross-compiles the portable core (stack/) for Cortex-M0+ and proves it stays
 # portable: no allocator symbol referenced, no writable global (.data/.bss/common),
 # warnings are errors, and no object (core or app) references libgcc's 64-bit

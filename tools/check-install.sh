@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs seqs from this tree the way a user would, into a temporary prefix and a
 # virtual environment, and uses it from outside the tree:
 #   C       cmake --install -> a small program (docs/examples/consumer) built against the

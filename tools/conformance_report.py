@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Per-row report of the CONFORMANCE.md checklist: covered?, passing?, number of tests.
 
     tools/conformance_report.py [--rows E,A,I,C,U] [--require E,A,I,C,U] [--junit FILE]

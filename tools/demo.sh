@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The main demo: real Linux talks to seqs over a TAP device.
 #
 #   Linux (the kernel, in network namespace $NS)  192.0.2.1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian 12 packages seqs needs, only those missing.
 # Usage: tools/install-deps.sh [test|demo]   (root, or sudo available)
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # SPDX licence headers of the seqs sources (BSD-3-Clause, see LICENSE).
 #   tools/spdx.sh --check [DIR]   lists every source file without the header; exit 1 if any
 #   tools/spdx.sh --add   [DIR]   inserts the header where it is missing (idempotent)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Runs every test of seqs on Debian 12 (as root: the interop suites need network
 # namespaces and TAP devices; without root they are skipped). Installs what is
 # missing first. Usage: bash tools/test-all.sh [--quick]
@@ -13,6 +14,9 @@ W=-DSEQS_WERROR=ON   # our builds treat warnings as errors (a user's build does 
 
 step "dependencies"
 bash tools/install-deps.sh test
+
+step "licence headers (SPDX)"
+bash tools/spdx.sh --check
 
 step "build (gcc): core, C tests, Python module, tools, ns-3 runner, firmware"
 cmake -S . -B build -DPython3_EXECUTABLE=$PY -DSEQS_BUILD_SIM=ON -DSEQS_BUILD_FIRMWARE=ON $W >/dev/null

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/vs_lwip/common.c — the wire and the scripted peer (see common.h). */
 #include "common.h"
 

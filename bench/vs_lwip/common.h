@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/vs_lwip/common.h — what both sides of the side-by-side benchmark share:
  * the wire (queues of frames the "driver" copied out of a stack), the peer that
  * builds request frames and checks replies (its own checksum code: the oracle is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/vs_lwip/main.c — seqs and lwIP side by side: the same frames in, the
  * same driver copies, every reply checked by the peer (common.c), and the cost
  * of the stack's part only.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs vs lwIP side by side: instructions per op under callgrind (exact) and
 interleaved wall-clock medians.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/vs_lwip/side_lwip.c — the lwIP side (Debian's liblwip 2.1.3, for the
  * comparison only): raw API, no tcpip thread (lwip_init() alone, then the
  * driver calls netif->input straight, see PLATFORM-NOTES.md), received frames

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/vs_lwip/side_seqs.c — the seqs side: the stack driven the way a port
  * drives it (copy the received frame into a driver buffer, input, output into
  * the next driver buffer), an application on the public API. */

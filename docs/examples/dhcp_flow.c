@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* docs/examples/dhcp_flow.c — the README's DHCP example (the seed's flow), built
  * and run by ctest: a device stack gets its address from DHCP, driven only by the
  * three calls. Its peer is a second stack with a static address running a toy

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The README's Python DHCP example (the seed's flow; run by pytest/test_readme_examples.py):
 a device stack gets its address from DHCP. The server is a second seqs.Stack whose UDP port 67
 answers with scapy-built OFFER/ACK (a toy, so the example runs alone)."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* docs/examples/flow.c — the README's C example, built and run by ctest so it
  * stays true: two stacks joined back to back by a two-line "wire", one sends a
  * UDP datagram to the other (ARP resolution included). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The README's Python example (run by pytest/test_readme_examples.py so it stays true):
 a stack with MAC/MTU/port limits and a static address answers a ping built with scapy."""
 import seqs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ctrl.c — the test-control service of the QEMU test image (UDP port FW_CTRL_PORT;
  * only built when that is not 0):
  *   "counters"  -> the non-zero counters (core, main loop, every app's report),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* status_http.c — the status page: HTTP/1.1 (seqs/http.h) on fw_config()->http_port
  * (default 80). GET /status.json answers JSON, any other GET the same as an HTML page:
  * uptime, address, the DHCP lease, NTP time, the non-zero counters (core, main loop,

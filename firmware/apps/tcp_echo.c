@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tcp_echo.c — TCP echo on fw_config()->tcp_echo_port (0 = off): FW_TCP_CONNS
  * concurrent connections with FW_TCP_RXBUF bytes of receive and FW_TCP_TXBUF of send
  * buffer each.

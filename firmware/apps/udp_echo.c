@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* udp_echo.c — UDP echo (RFC 862) on fw_config()->udp_echo_port (0 = off): every
  * datagram (up to the reassembly limit, so fragmented ones too) goes back to its
  * sender from the address it was sent to. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* uptime.c — the example of a user's own service (copy it to start yours).
  *
  * A UDP service on port FW_UPTIME_PORT (default 1313): any datagram gets back one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Toolchain file for the SDK-free firmware (qemu-mps2): arm-none-eabi-gcc, Cortex-M0+ code.
 # The QEMU board is a Cortex-M3, which runs ARMv6-M code unchanged; building for the
 # M0+ keeps the image honest about what the Pico W's RP2040 can execute.

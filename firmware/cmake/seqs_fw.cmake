@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by every firmware project (qemu-mps2, pico_w): the seqs core compiled for
 # the target and the board-independent main loop, plus the compile-time network
 # options. Include it after project(); SEQS_ROOT must point at the repository.

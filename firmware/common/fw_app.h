@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_app.h — how a service joins the seqs firmware without forking fw_main.c.
  *
  * A firmware application is one C file that defines one constant

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_config.c — compile-time defaults + the board's boot command line. */
 #include "fw_config.h"
 

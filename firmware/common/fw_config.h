@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_config.h — the firmware's settings: compile-time defaults (CMake cache
  * variables, see firmware/README.md) that a board may override at boot from a
  * command line (QEMU: `-append "ip=dhcp hostname=dev1"`, read by semihosting), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_hal.h — what a board provides to the board-independent main loop (fw_main.c).
  *
  * The loop is single-threaded: every function here is called from it only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_log.c — number formatting for the firmware log (no libc printf: keeps the image small). */
 #include "fw_log.h"
 

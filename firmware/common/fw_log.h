@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_log.h — tiny, allocation-free log helpers over fw_hal_log_write (no printf). */
 #ifndef SEQS_FW_LOG_H
 #define SEQS_FW_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_main.c — the board-independent main loop of the seqs firmware.
  *
  * It drives the sans-IO core through the tiny HAL in fw_hal.h: every received

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fw_opts.h — the core's limits for the firmware images (SEQS_OPTS_FILE), chosen so
  * the Pico W's network RAM (stack + apps + buffers) stays within 64 KB; anything not
  * set here keeps its default from seqs/opts.h. Both boards use the same file, so the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """bin2uf2: converts a flat RP2040 flash image (.bin, linked at 0x10000000) to UF2,
 so the Pico W image needs no picotool (the SDK is configured with PICO_NO_PICOTOOL=1).
 

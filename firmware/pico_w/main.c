@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* main.c — the HAL of fw_main.c for the Raspberry Pi Pico W, on pico-sdk's cyw43
  * driver with lwIP disabled (pico_cyw43_arch_none, CYW43_LWIP=0).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* board.c — the HAL of fw_main.c for QEMU's mps2-an385: CMSDK UART0 for the log,
  * SysTick (1 kHz) for monotonic microseconds, the LAN9118 for frames (its RX
  * interrupt only wakes the CPU from WFI), and semihosting SYS_EXIT_EXTENDED to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* board.h — the mps2-an385 board layer shared by startup.c and board.c. */
 #ifndef SEQS_MPS2_BOARD_H
 #define SEQS_MPS2_BOARD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hwcheck.c — a core-free image that exercises the mps2 HAL alone (LAN9118 RX/TX,
  * SysTick time, WFI wake-up, semihosting exit, the unaligned-access trap), so the
  * board layer can be tested independently of the stack. It replaces fw_main():

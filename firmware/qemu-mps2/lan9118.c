@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lan9118.c — driver for the SMSC LAN9118 10/100 MAC+PHY (datasheet rev. 1.5),
  * written against the behaviour of QEMU's model (hw/net/lan9118.c) but without
  * relying on its shortcuts (busy bits and FIFO space are still checked).

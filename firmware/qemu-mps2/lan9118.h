@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lan9118.h — polled/IRQ-woken driver for the SMSC LAN9118 (as emulated by QEMU's mps2-an385). */
 #ifndef SEQS_LAN9118_H
 #define SEQS_LAN9118_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* mps2.h — the few registers of QEMU's mps2-an385 (Cortex-M3) this port touches. */
 #ifndef SEQS_MPS2_H
 #define SEQS_MPS2_H

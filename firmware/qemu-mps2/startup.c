@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* startup.c — reset, vector table and fault reporting for the QEMU mps2-an385 image.
  *
  * Built with Cortex-M0+ flags; the only ARMv7-M features used are the ones an

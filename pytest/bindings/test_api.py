@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Tests of the seqs Python API itself (bindings/): construction, defaults, misuse
 raising clear exceptions, counters, independence of instances, pcap files, UDP
 socket handles. Frames are built and parsed with scapy, an oracle that is not us."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.DhcpClient, the Python face of seqs/dhcp.h: misuse raises with a message that names the
 argument and the limit; release/stop/close keep the C stack consistent."""
 import gc

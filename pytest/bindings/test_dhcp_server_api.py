@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.DhcpServer: misuse raises with a message naming the argument and the limit;
 the server keeps its Stack alive and detaches on close()/GC."""
 import gc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Python API paper cuts (issue 12): each error says what is wrong and which limit applies."""
 import os
 import subprocess

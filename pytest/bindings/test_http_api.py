@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The HTTP part of the Python API (bindings/http.i, seqs/http.py): a seqs client and a
 seqs server on two stacks joined by seqs.VirtualLink, handlers written in Python,
 and misuse raising exceptions that name the argument and the limit."""

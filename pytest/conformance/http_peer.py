@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Helpers for the HTTP conformance tests: a scripted TCP peer (pytest/tcp/peer.py)
 that speaks raw bytes to the stack's HTTP server or client, and an independent
 response parser (the standard library's http.client) as the oracle."""

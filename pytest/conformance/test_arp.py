@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ARP (RFC 826, RFC 1122 2.3.2) and address conflict detection (RFC 5227): rows A1-A11."""
 import pytest
 from scapy.layers.inet import IP, ICMP, UDP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """DHCPv4 client (RFC 2131, RFC 2132, RFC 3396; RFC 5227 for the address check): rows D1-D12.
 
 The test is the DHCP server on the wire: every frame is built and dissected by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """DHCPv4 server (RFC 2131 4.3, RFC 2132): rows S1-S11.
 
 The stack under test is the server at 192.0.2.2/24 (seqs.DhcpServer); the test

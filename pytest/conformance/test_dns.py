@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """DNS stub resolver (RFC 1035, RFC 1034 3.6.2, RFC 2181, RFC 5452, RFC 7766,
 RFC 9267): rows N1-N9. The test is the DNS server: scapy dissects the stack's
 queries and builds the answers; malformed answers are written byte by byte."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Ethernet (RFC 894, RFC 1122 2.3.3): rows E1-E2."""
 import pytest
 from scapy.layers.inet import IP, ICMP, UDP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """HTTP/1.1 client (seqs/http.h) against a scripted server peer on the virtual clock:
 rows K1-K6 (RFC 9112, RFC 9110). The request the stack sends is checked with
 Python's email/http parsers, not with seqs."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """HTTP/1.1 server (seqs/http.h) against a scripted TCP peer on the virtual clock:
 rows H1-H13 (RFC 9112, RFC 9110, RFC 6585). Responses are parsed by Python's
 http.client (the oracle), not by seqs."""

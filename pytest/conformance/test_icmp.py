@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ICMP (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3.2.8, RFC 1191, RFC 5927): rows C1-C8."""
 import random
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """IPv4 (RFC 791, RFC 1122 3.2-3.3, RFC 7126, RFC 1858, RFC 6864): rows I1-I15."""
 import random
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The conformance tests, run against the Linux kernel: checks the TESTS.
 
 CONFORMANCE.md: "where a row can also be checked against the Linux kernel in

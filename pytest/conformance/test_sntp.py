@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """SNTP client (RFC 4330; RFC 5905 7.3, 7.4, 8): rows P1-P7. The test is the NTP
 server: scapy dissects the stack's requests; replies are packed field by field so
 every timestamp is exact to the bit (the expected values are computed here in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP connection release (RFC 9293 3.6, 3.10.4-3.10.8; RFC 1337) and SYN floods
 (RFC 4987): rows T34-T39."""
 import socket

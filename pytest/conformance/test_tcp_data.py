@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP data transfer: ACK generation (RFC 9293 3.8.6.3, RFC 5681 4.2), out-of-order
 and duplicate data, wrap-around, window updates, SWS and Nagle: rows T22-T25, T31, T32."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP connection establishment and segments without a connection (RFC 9293
 3.5, 3.10.7.1-3.10.7.4; RFC 6528): rows T1-T9."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP conformance tests run unchanged against the Linux kernel (harness.kernelwire:
 Linux behind a TAP device in a private netns), so the tests' expectations are
 checked by an implementation that is not ours.

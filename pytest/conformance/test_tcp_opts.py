@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP options: MSS (RFC 9293 3.7.1, RFC 6691), window scale and timestamps
 (RFC 7323), SACK (RFC 2018, RFC 6675): rows T17-T21."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP under attack and overload (issue 11): replies to unacceptable segments are
 rate-limited per connection (RFC 5961 10, Linux tcp_invalid_ratelimit), an evicted
 half-open entry keeps its handshake in the syncache, a cookie client with no place is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP segment validation in synchronized states (RFC 9293 3.10.7.4, RFC 5961)
 and malformed headers (RFC 9293 3.1-3.2): rows T10-T16."""
 import socket

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP timers and errors: RTO (RFC 6298), fast retransmit (RFC 5681), R2 (RFC 9293
 3.8.3), zero windows (3.8.6.1), ICMP errors (RFC 1122 4.2.3.9, RFC 5461, RFC 1191),
 keep-alive and URG (3.8.4, 3.8.5): rows T26-T30, T33, T40."""

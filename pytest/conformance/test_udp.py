@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """UDP (RFC 768, RFC 1122 4.1): rows U1-U7."""
 import struct
 

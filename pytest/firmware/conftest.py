@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Fixtures of the firmware tests: a booted QEMU image (see fwqemu.py)."""
 import pytest
 

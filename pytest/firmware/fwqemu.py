@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """fwqemu: runs the seqs firmware under QEMU (mps2-an385, LAN9118) for the firmware tests.
 
 `QemuMps2` boots an image with its Ethernet on a `-netdev dgram` socket pair on

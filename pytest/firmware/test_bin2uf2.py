@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """firmware/pico_w/bin2uf2.py: the UF2 the Pico W image is flashed with (no picotool).
 
 The blocks are parsed here field by field against the UF2 specification

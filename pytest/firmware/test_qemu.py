@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The seqs firmware, built for the Cortex-M0+ and run under QEMU's mps2-an385.
 
 (a) Without root: QEMU's LAN9118 is wired to a `-netdev dgram` UDP socket pair on

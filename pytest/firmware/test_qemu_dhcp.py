@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The firmware image as a user runs it: it boots with DHCP (the image's default
 setting) on a TAP device in a network namespace where dnsmasq serves DHCP and DNS
 and chronyd serves NTP (dnsmasq names it in option 42).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The harness now ships in the seqs package as `seqs.testing` (a pytest plugin, usable
 from any project). This package keeps `import harness...` working for the suites in
 this repository: each harness.<module> IS seqs.testing.<module> (the same module

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.build is seqs.testing.build (see harness/__init__.py)."""
 import sys
 

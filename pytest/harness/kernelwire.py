@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.kernelwire is seqs.testing.kernelwire (see harness/__init__.py)."""
 import sys
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.match is seqs.testing.match (see harness/__init__.py)."""
 import sys
 

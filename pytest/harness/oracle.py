@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.oracle is seqs.testing.oracle (see harness/__init__.py)."""
 import sys
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Conformance-row report: which CONFORMANCE.md rows are covered by tests, and passing.
 
 Rows come from pytest/conformance/rows.txt (our committed copy: ID<TAB>title).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.tapwire is seqs.testing.tapwire (see harness/__init__.py)."""
 import sys
 

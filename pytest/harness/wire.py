@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """harness.wire is seqs.testing.wire (see harness/__init__.py)."""
 import sys
 

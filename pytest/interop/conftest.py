@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Interop suite: real Linux (the kernel's ICMP/UDP, ping, socat, nstat, tshark)
 talks to seqs running in the seqs-tap tool over a TAP device. Helpers and
 details: interop_peer.py."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Helpers of the interop suite (imported by its conftest and tests).
 
 Interop suite: real Linux (the kernel's ICMP/UDP, ping, socat, nstat, tshark)

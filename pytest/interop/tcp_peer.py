@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Linux-side TCP helpers of the interop suite: kernel sockets inside the peer's
 namespace, byte streams, SHA-256 (Python's hashlib: independent of seqs-tap's
 own SHA-256, which reports what seqs sent and received), and time limits that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Two seqs stacks and Linux on one Ethernet segment: each seqs-tap's device is
 enslaved to a Linux bridge (--bridge), so seqs talks to seqs through the kernel's
 bridge (ARP, ICMP and TCP both ways) while Linux watches the same segment."""

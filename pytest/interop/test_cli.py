@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-tap's command line: bad arguments exit 2 with a message naming the
 problem (no root needed: it fails before touching any device)."""
 import subprocess

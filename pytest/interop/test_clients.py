@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs as the client, Linux as the server: seqs-tap's --ping and --tcp-client
 services (active open against a Linux listener). seqs-tap exits by itself once
 its clients are done: 0 when they succeeded, 1 when one failed."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The seqs DHCP client against dnsmasq, a real DHCP server, in a network namespace.
 
 - seqs-tap --dhcp: the lease is obtained (dnsmasq's lease file shows it), then used by Linux ping

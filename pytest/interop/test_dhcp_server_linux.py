@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Linux DHCP clients against the seqs DHCP server (row S12).
 
 Topology: one namespace holds a Linux bridge with seqs-tap's TAP device

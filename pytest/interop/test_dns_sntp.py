@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs's DNS stub resolver and SNTP client against real servers in a network
 namespace: dnsmasq (names, a CNAME, an NXDOMAIN) compared with what Linux's own
 lookup (glibc's getaddrinfo, and a scapy-dissected query from a Python socket) gets

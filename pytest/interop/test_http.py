@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """HTTP interop: curl, wrk and ab against seqs-tap --http (seqs's server), the same
 load against nginx on the Linux stack for a side-by-side ratio, and seqs's client
 (seqs-tap --http-get) against nginx, python3 -m http.server and a chunking peer.

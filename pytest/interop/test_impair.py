@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-tap's link impairments beyond --loss (tools/seqs-tap/impair.c): corruption,
 duplication, reordering, delay with jitter and a rate limit, each seeded and checked
 against what real Linux sees (ping, UDP and TCP sockets, nstat)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-tap as a process: how it starts (ready line, IPv6 silenced, RFC 5227
 probing against a real Linux neighbour), how it ends (duration, signals: exit 0
 with a final JSON report) and how it survives its link going down (write()

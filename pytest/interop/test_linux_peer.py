@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Linux's own ICMP and UDP against seqs over a TAP device: every request gets
 its answer, fragmented datagrams survive both ways, and Linux finds nothing
 malformed in what seqs sends (nstat checksum/header error counters stay 0)."""

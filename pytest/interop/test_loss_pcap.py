@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-tap's own link impairment (--loss, seeded) and its pcap output, checked
 with Linux ping and two independent pcap readers (scapy, tshark)."""
 import json

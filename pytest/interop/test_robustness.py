@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-tap under pressure from Linux: a windowed UDP echo load (every datagram
 accounted for) and a burst of malformed frames injected on the kernel side of
 the TAP device (the stack drops and counts them, keeps serving, and exits

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Conformance tests run over a real TAP device (harness.tapwire.TapWire): the
 same test functions as pytest/conformance, but the stack is the seqs-tap
 process and every frame crosses the kernel's TAP driver in real time.

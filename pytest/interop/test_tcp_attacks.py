@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP under attack and overload (issue 11), against seqs-tap --tcp-echo over a TAP device.
 
 The attacker is in the Linux peer's namespace: spoofed and forged frames leave an

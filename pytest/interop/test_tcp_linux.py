@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Linux's TCP against seqs's TCP over a TAP device, through seqs-tap's TCP
 services (--tcp-echo, --tcp-discard, --tcp-source). The Linux side is a plain
 kernel socket created inside the peer's namespace; Linux's nstat counters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Linux with SACK, timestamps and window scaling on and off (the per-namespace
 sysctls net.ipv4.tcp_sack, tcp_timestamps, tcp_window_scaling), in every
 combination, with Linux as the client and as the server. seqs offers all three;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Many Linux connections at once to one seqs port: 100 kernel sockets in the
 peer's namespace connect to seqs-tap --tcp-echo together (one burst of 100
 SYNs), are all open at the same time, each echoes 64 KiB of its own bytes, and

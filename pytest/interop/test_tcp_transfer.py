@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """10 MiB each way between Linux's TCP and seqs's TCP over a TAP device, with
 Linux as the client (seqs-tap --tcp-discard / --tcp-source) and as the server
 (seqs-tap --tcp-client), at 0 % and at 2 % seeded loss in each direction.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Property tests: random and mutated frames never crash the stack and never make
 it emit anything malformed.
 

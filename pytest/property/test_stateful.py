@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Stateful property test: random sequences of API calls, frames and time.
 
 A hypothesis state machine drives one stack through random interleavings of:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ns-3: the DHCP storm (row S12): one seqs DHCP server, 200 seqs DHCP clients on one
 switch with 5 % loss per link direction (scenarios/dhcp-storm.toml). Every client ends
 bound to a distinct pool address within the stated simulated time; scapy reads the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ns-3: seqs DNS resolvers and SNTP clients over lossy links (scenarios/dns-sntp-lossy.toml,
 apps in sim/app_dns_sntp.cc). The expected values are derived here from the scenario file:
 the name's address and TTL, each client's path asymmetry (hold_step x the last octet of its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ns-3: M seqs HTTP clients fetch from one seqs HTTP server over lossy links
 (scenarios/http-lossy.toml, sim/app_http.cc). The bodies are checked byte by byte by
 the clients; here: every GET completed, keep-alive held (one connection per client),

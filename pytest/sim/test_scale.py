@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs-sim at scale (issue 13): stack profiles, honest queue accounting, address plans, one
 pcapng for many nodes, progress, malformed values, plots, NetAnim, the scale benchmark, and
 determinism of a 1000-node run.

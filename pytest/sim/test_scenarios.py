@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """ns-3 scenarios: many seqs stacks on simulated lossy links (sim/, scenarios/).
 
 Each test runs the seqs-sim runner ($SEQS_BUILD_DIR/sim/seqs-sim) on a scenario file

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A seqs stack inside ns-3 talking to the real Linux kernel through a TapBridge.
 
 Topology (all inside a network namespace this test creates and deletes):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A scripted TCP peer for the conformance tests: builds segments with scapy
 from PEER (192.0.2.1) to the stack under test and tracks both sequence spaces.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The Python TCP API and handle safety (generation counters)."""
 import pytest
 

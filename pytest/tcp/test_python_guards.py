@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Python-layer guards of the TCP API (issue 11, item 5): pools of closed listeners are
 freed, write() takes only bytes-like data, listen() checks its int arguments, and the raw
 seqs_c module says it is unsafe."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Two seqs stacks in one process through a seeded impairment pump (Python side),
 and the C goodput grid (bench/tcp_bench --check bench/tcp_goodput.txt)."""
 import os

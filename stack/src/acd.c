@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* acd.c — our IPv4 address: configuration and RFC 5227 conflict detection
  * (probe before use, announce, defend), timed by the stack's clock. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* app.c — the application hook (seqs/app.h): a caller-allocated list of
  * attached apps, polled after input frames, on their deadlines and after events. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* arp.c — ARP for Ethernet/IPv4 (RFC 826, RFC 1122 2.3.2): the neighbour cache,
  * requests with retries, the queue of datagrams waiting for resolution, and the
  * reception rules. Address conflict detection (RFC 5227) is in acd.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* counters.c — counter access by index, generated from the X-macro list. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* csum.c — the Internet checksum (RFC 1071): 16-bit one's complement sum.
  *
  * RFC 1071 2(B): the sum is byte-order independent, so the data is summed in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* err.c — messages for seqs_err_t. */
 #include "seqs/err.h"
 #include "seqs/opts.h"

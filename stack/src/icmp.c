@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* icmp.c — ICMPv4 (RFC 792, RFC 1122 3.2.2): echo replies, the errors we send
  * (with the RFC 1122 3.2.2 restrictions and a token-bucket rate limit) and the
  * errors we receive (validated, then handed to the UDP socket or TCP connection

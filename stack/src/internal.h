@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/internal.h — services the core modules offer each other.
  * Not installed; only the core sources and stack/tests include it.
  * Byte order: every uint32_t address here is host order; on-wire fields are read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ipv4.c — IPv4 for a host (RFC 791, RFC 1122 3.2-3.3): input checks and
  * dispatch, routing (on-link or via the gateway), header emission and
  * fragmentation of what we send. Reassembly is in reasm.c. */

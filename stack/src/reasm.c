@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* reasm.c — bounded IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2, RFC 1858).
  *
  * SEQS_REASM_SLOTS datagrams of at most SEQS_REASM_MAX_BYTES each are

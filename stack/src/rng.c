@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rng.c — randomness: the caller's source, or splitmix64 seeded from the config
  * (state lives in the stack, so instances and runs are independent and reproducible). */
 #include "internal.h"

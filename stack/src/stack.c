@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack.c — instance setup and the frame pump (input / output / poll / deadline). */
 #include <string.h>
 

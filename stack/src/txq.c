@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* txq.c — the transmit queue: built frames waiting for seqs_stack_output().
  *
  * A ring of [u16 length][frame] records. Each record is contiguous so a frame

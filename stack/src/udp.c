@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* udp.c — UDP sockets (RFC 768, RFC 1122 4.1). Each socket keeps received
  * datagrams in the caller's ring as [u16 len][u32 src][u16 sport][u32 dst][data]
  * records; handles carry a generation count so a stale one is refused. */

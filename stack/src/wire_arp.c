@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_arp.c — validation and construction of Ethernet/IPv4 ARP packets (RFC 826). */
 #include <string.h>
 

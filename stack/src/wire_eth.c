@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_eth.c — validation of the Ethernet frame view. */
 #include "seqs/wire/eth.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_icmp.c — validation of the ICMP message view (RFC 792). */
 #include "internal.h"
 #include "seqs/wire/icmp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_ipv4.c — validation of the IPv4 header view (RFC 791 3.1, RFC 1122 3.2.1). */
 #include "internal.h"
 #include "seqs/wire/ipv4.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_tcp.c — validation of the TCP header view and its option walk (RFC 9293 3.1-3.2). */
 #include "internal.h"
 #include "seqs/wire/tcp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_udp.c — validation of the UDP datagram view (RFC 768, RFC 1122 4.1.3). */
 #include "internal.h"
 #include "seqs/wire/udp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/tests/check.h — a minimal assertion kit for the C unit tests.
  * CHECK(cond) records a failure and continues; the test's main returns
  * check_result() so ctest sees a non-zero exit on any failure. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/tests/frames.h — hand-building frames for the core's C tests.
  * Checksums here come from ref_csum(), a deliberately naive RFC 1071 loop
  * written separately from stack/src/csum.c, so a test never checks the stack's

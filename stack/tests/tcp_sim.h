@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/tests/tcp_sim.h — two stacks in one process joined by a simulated
  * link: rate, one-way delay, a bounded queue (tail drop), and seeded
  * impairments (loss, reordering, duplication, a loss burst). Time is virtual:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The application hook (seqs/app.h): attach/detach, polls after input, on the
  * app's deadline and after address events, the app's deadline in the stack's,
  * and detaching from inside poll. */

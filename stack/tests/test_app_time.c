@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The applications' 64-bit divisions without libgcc (stack/src/app/app_time.h):
  * the digit-wise divide, µs -> s, and the callers rewritten with it (SNTP's
  * Unix µs -> NTP timestamp, HTTP's decimal printer) checked against the host's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* End-to-end through the frame pump: ARP reply, ICMP echo, UDP sockets,
  * and two instances in one process that do not see each other's state. */
 #include "check.h"

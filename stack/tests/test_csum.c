@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The Internet checksum against known vectors (RFC 1071 3, a captured IPv4
  * header, a captured UDP datagram) rather than against itself. */
 #include "check.h"

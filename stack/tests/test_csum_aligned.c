@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_csum_aligned.c — the checksum's path for targets that fault on
  * unaligned loads (Cortex-M0+: byte, half-word and word prologue, then aligned
  * words; an odd start sums the data one byte off and skips the final swap),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_csum_blocks.c — seqs__csum_add over buffers longer than one fold block
  * (0x7FFF words), odd lengths and saturated starting sums, against a plain
  * 64-bit reference sum written here. test_csum_aligned.c runs the same checks

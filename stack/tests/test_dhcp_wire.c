@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_dhcp_wire.c — the DHCP message view, option reader and builder (D12/S10). */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The DNS resolver and the SNTP client in C, end to end between two stacks:
  * alice runs the apps, bob answers from plain UDP sockets (a toy DNS server
  * and a toy NTP server with a clock 1.7e9 s ahead). Also the name codec and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_fastpath.c — the shortcuts the core takes for speed give the same
  * results as the long way: the echo reply's incrementally updated checksum
  * (RFC 1624) verifies for every payload, code and alignment, and the cached

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HTTP server and client over two stacks in one process (stack/tests/tcp_sim.h):
  * keep-alive GETs, HEAD, a chunked 1 MiB stream read through a 1 KiB buffer,
  * POST with a body, 404, and the parser on fixed inputs. */

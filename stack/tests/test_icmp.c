@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ICMP: echo (C1-C4), errors we send (C5-C7) and errors we receive (C8),
  * plus the echo client API. */
 #include "check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Ethernet and IPv4 input rules (E1-E2, I1-I10) and what we send (I8, I14, I15). */
 #include "check.h"
 #include "frames.h"

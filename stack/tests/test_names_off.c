@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_names_off.c — SEQS_NAMES 0 (seqs/opts.h) compiles the counter names and
  * error strings out: seqs_counter_name() is NULL for every index and
  * seqs_strerror() says only "success" or "error"; the counters still count.

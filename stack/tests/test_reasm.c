@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* IPv4 reassembly (I11-I13) and fragmented echoes (C2). */
 #include "check.h"
 #include "frames.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The C socket API: argument checks, error codes, slot limits, generation-
  * counted handles, TIME-WAIT slot reuse. Two stacks through tcp_sim.h. */
 #include "check.h"

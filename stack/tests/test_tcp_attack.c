@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* TCP under attack and overload (issue 11): two stacks through tcp_sim.h,
  * forged segments built here by independent code (checksums summed by hand).
  * Each test reproduces the attack first (with the defence switched off where

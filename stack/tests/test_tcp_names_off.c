@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_tcp_names_off.c — SEQS_NAMES 0 (seqs/opts.h) compiles the TCP state
  * names out: seqs_tcp_state_name() returns "" (never NULL) for every value.
  * api.c is compiled into this test with the option off (the library the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Two stacks through the simulated link: handshake, bulk transfer both ways,
  * orderly close, with and without impairments. */
 #include "check.h"

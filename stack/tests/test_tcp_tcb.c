@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The pure TCP control block against the RFC 9293 figures and the RFC 5961
  * rules: every test drives seqs__tcb_input() with hand-made segments. */
 #include "check.h"

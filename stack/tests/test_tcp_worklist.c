@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What issue 10 changed in stack/src/tcp/tcp.c: the 4-tuple hash (chains
  * that survive releases in any order), the work list (output and deadlines
  * see every connection that has something to do, and an idle stack reaches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The transmit queue: FIFO order across the ring's wrap, all-or-nothing
  * queuing of a fragmented datagram, NOBUFS for small caller buffers,
  * deadlines, and byte-identical output for identical inputs and seeds. */

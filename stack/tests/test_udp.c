@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* UDP sockets: U1-U7, handles and their generations, binding, rings. */
 #include "check.h"
 #include "frames.h"

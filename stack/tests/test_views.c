@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Frame views: each validation failure is reported with its reason, and the
  * accessors read the right fields of hand-built packets. */
 #include "check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* impair.c — seeded link impairments of seqs-tap (see impair.h). */
 #include "impair.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* impair.h — seqs-tap's link impairments, seeded (the kernel here has no netem):
  * loss, corruption, duplication, reordering, delay with jitter, and a rate limit,
  * applied to each direction between the TAP device and the stack.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs-tap — runs one seqs stack on a Linux TAP device so that real Linux
  * programs (ping, socat, curl, the kernel's own TCP) can talk to it.
  *

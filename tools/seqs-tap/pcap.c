@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pcap.c — classic pcap (not pcapng): every reader (scapy, tshark, wireshark) opens it. */
 #define _POSIX_C_SOURCE 200809L
 #include "pcap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pcap.h — a minimal classic-pcap writer (LINKTYPE_ETHERNET, microsecond stamps). */
 #ifndef SEQS_TAP_PCAP_H
 #define SEQS_TAP_PCAP_H

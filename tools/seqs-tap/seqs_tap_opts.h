@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs_tap_opts.h — compile-time limits of the stack inside seqs-tap.
  *
  * seqs-tap links its own copy of the core (tools/CMakeLists.txt: library

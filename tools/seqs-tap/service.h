@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* service.h — the plug-in interface for what seqs-tap serves on its stack.
  *
  * Each service is one svc_ops_t in its own svc_*.c file plus one line in the

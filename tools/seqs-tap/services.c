@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* services.c — the table of services seqs-tap can run on its stack.
  * To add one (TCP echo/discard/source, HTTP, DHCP, a client mode ...): write
  * svc_<name>.c implementing svc_ops_t (see service.h), declare it in

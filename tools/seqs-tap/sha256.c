@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sha256.c — SHA-256 per FIPS 180-4: padding 5.1.1, parsing 5.2.1, initial
  * hash value 5.3.3, constants 4.2.2, functions 4.1.2, computation 6.2.2. */
 #include "sha256.h"

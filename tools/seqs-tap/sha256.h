@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sha256.h — SHA-256 (FIPS 180-4, section 6.2), streaming, for seqs-tap's
  * transfer digests. Our own code; checked against the FIPS / NIST vectors by
  * tools/seqs-tap/test_sha256.c and against Python's hashlib by the interop tests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_dhcp_server.c — --dhcp-server FIRST-LAST [--lease SECONDS] [--dhcp-router A.B.C.D]
  * [--dhcp-dns A.B.C.D]: a DHCPv4 server (seqs/dhcp_server.h) on seqs-tap's stack
  * (which has its --ip; the pool must be inside that subnet).

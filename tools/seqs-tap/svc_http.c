@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_http.c — HTTP on seqs-tap (seqs/http.h):
  *   --http PORT         an HTTP/1.1 server: "/" is a status page (the stack's
  *                       counters and the server's own, as HTML), "/status.json"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_ntp.c — --ntp A.B.C.D: one SNTP measurement (seqs/sntp.h) against that
  * server. Prints one JSON line: {"event":"ntp","server":...,"offset_us":N,
  * "delay_us":N,"stratum":N,"leap":N} where offset_us is the server's clock minus

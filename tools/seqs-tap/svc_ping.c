@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_ping.c — --ping A.B.C.D[:COUNT[:SIZE[:INTERVAL_MS]]]: the stack pings a
  * host (default 10 requests of 56 bytes, 100 ms apart), waits up to 1 s for
  * late replies after the last request, then reports sent/received and RTTs.

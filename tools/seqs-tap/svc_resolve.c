@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_resolve.c — --resolve NAME@A.B.C.D: one A lookup through the stack's DNS
  * stub resolver (seqs/dns.h) against that server; --resolve NAME (with --dhcp):
  * against the lease's DNS servers (option 6, in order, with fail-over). Prints

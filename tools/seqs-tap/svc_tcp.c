@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_tcp.c — TCP servers for Linux peers to talk to:
  *   --tcp-echo PORT            RFC 862: every byte received is sent back
  *   --tcp-discard PORT         RFC 863: everything received is read and thrown away

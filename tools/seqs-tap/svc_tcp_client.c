@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_tcp_client.c — --tcp-client A.B.C.D:PORT[:SEND[:RECV]]: the stack opens a
  * TCP connection (active open), sends SEND bytes (default 0) of the pattern
  * i mod 251, half-closes, reads what the peer sends and closes: after the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* svc_udp_echo.c — --udp-echo PORT: RFC 862 echo over UDP. Each datagram goes
  * back to its sender, from the address it was sent to (unless that was a
  * broadcast/multicast address: then from our own address). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tap.c — TAP device and network namespace plumbing (Linux only). */
 #define _GNU_SOURCE
 #include "tap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tap.h — the Linux side of seqs-tap: a TAP device (optionally inside a
  * network namespace) whose kernel end is a real Linux host and whose file
  * descriptor end is our stack. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tap_dhcp.c — seqs-tap --dhcp: see tap_dhcp.h. */
 #include "tap_dhcp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tap_dhcp.h — seqs-tap --dhcp [--hostname NAME]: the DHCP client of seqs/dhcp.h
  * on the tool's stack (it applies the lease itself), reported as JSON events on
  * stdout ({"event":"dhcp","state":"bound","addr":"192.0.2.57/24",...}) and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs: Python API of the seqs userspace TCP/IP stack.
 
     import seqs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Parsing and formatting of IPv4 and MAC addresses for the seqs API.
 
 The C core takes IPv4 addresses as host-order uint32; the Python API takes

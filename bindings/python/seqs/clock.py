@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A virtual clock: integer microseconds that only move forward."""
 
 from .errors import InvalidArgument

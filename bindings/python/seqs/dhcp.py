@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.DhcpClient: the DHCPv4 client of seqs/dhcp.h attached to a seqs.Stack.
 
     dhcp = seqs.DhcpClient(stack).begin(requested="192.0.2.69", xid=0x12345678, hostname="tinygo-pico")

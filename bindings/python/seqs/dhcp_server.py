@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.DhcpServer: a DHCPv4 server on a seqs.Stack (see seqs/dhcp_server.h).
 
     srv = seqs.DhcpServer(stack, pool="192.0.2.100-192.0.2.199", lease=3600,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """DNS stub resolver (seqs/dns.h) and, re-exported from seqs.sntp, the SNTP client.
 
     r = seqs.Resolver(stack, servers=["192.0.2.53"])

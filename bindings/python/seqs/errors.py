@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Exceptions raised by the seqs Python API.
 
 Every negative seqs_err_t returned by the C core becomes a SeqsError subclass

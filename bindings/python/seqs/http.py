@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs HTTP/1.1: the server and client of seqs/http.h from Python, on the virtual clock.
 
     srv = seqs.HttpServer(stack, 80)

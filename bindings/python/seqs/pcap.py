@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Classic libpcap files (LINKTYPE_ETHERNET, microsecond timestamps), pure Python.
 
 PcapWriter flushes every record to the OS, so a test that crashes still leaves

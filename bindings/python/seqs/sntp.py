@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """SNTP client (seqs/sntp.h) on a seqs.Stack.
 
     c = seqs.SntpClient(stack, server="192.0.2.123", poll_s=64)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.Stack: one seqs_stack_t (one network interface) driven from Python.
 
 The stack is sans-IO: feed it received Ethernet frames with `input(frame, now_us)`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs TCP: listeners and connections of a seqs.Stack (see seqs/tcp.h).
 
     lst = st.tcp_listen(80, backlog=4, rxbuf=8192, txbuf=8192)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.UdpSocket: a UDP socket of a seqs.Stack (see seqs/udp.h).
 
 Create one with `stack.udp_socket(rxbuf=8192)`. Its receive buffer is a bytearray

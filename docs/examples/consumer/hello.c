@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* docs/examples/consumer/hello.c — a program that uses an installed seqs (CMake
  * find_package, pkg-config, or add_subdirectory; see CMakeLists.txt here and
  * tools/check-install.sh, which builds it all three ways outside the tree).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sim/profiles/compact/seqs_sim_opts.h — the "compact" stack profile of seqs-sim.
  *
  * seqs-sim (the default executable) builds the core with this SEQS_OPTS_FILE, so that

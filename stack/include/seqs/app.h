@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/app.h — the one hook applications (DHCP, DNS, SNTP, HTTP, a user's own
  * service) use to be driven by the stack's three calls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/counters.h — per-reason event and drop counters.
  *
  * Every frame the stack drops increments exactly one drop counter, so a test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/dhcp.h — DHCPv4 client (RFC 2131, options RFC 2132) for one stack.
  *
  * The seed's flow: begin a request, keep driving the stack (input / output /

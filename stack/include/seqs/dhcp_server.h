@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/dhcp_server.h — a DHCPv4 server (RFC 2131, RFC 2132) on one stack.
  *
  * The server hands out addresses from one pool inside the stack's subnet (or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/dns.h — DNS stub resolver: asynchronous A lookups (RFC 1035, RFC 5452).
  *
  * A resolver is a caller-allocated app attached to a stack (seqs/app.h): its

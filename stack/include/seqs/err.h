@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/err.h — error codes returned by every seqs_* call.
  *
  * Errors are a small enum returned by value (negative), results go through

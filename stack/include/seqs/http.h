@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/http.h — HTTP/1.1 server and client (RFC 9110, RFC 9112) on the TCP API.
  *
  * Zero allocations: every connection works over one caller-supplied buffer that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/icmp.h — ICMP echo client ("ping"): send echo requests and collect the
  * replies. Echo *replies* to other hosts' requests are automatic (RFC 1122 3.2.2.6). */
 #ifndef SEQS_ICMP_H

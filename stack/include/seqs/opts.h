@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/opts.h — compile-time limits and defaults, in the way of lwIP's opt.h.
  *
  * Every table and pool in a seqs_stack_t is sized here. A user overrides any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/seqs.h — the stack: one caller-allocated instance per network interface.
  *
  * The core is sans-IO: it never reads a clock, allocates, sleeps or touches a

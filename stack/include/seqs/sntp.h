@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/sntp.h — SNTP client (RFC 4330; packet checks of RFC 5905).
  *
  * A caller-allocated app attached to a stack (seqs/app.h): it polls one server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/tcp.h — TCP sockets: listen/accept/connect/read/write/shutdown/close/abort.
  *
  * Every call is non-blocking and returns a seqs_err_t (negative) or a count.

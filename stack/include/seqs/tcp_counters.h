@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/tcp_counters.h — TCP's rows of the counter table (see counters.h). */
 #ifndef SEQS_TCP_COUNTERS_H
 #define SEQS_TCP_COUNTERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/tcp_opts.h — TCP compile-time options and defaults (lwIP opt.h style).
  *
  * Override any value by defining it first (e.g. in the SEQS_OPTS_FILE header,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/udp.h — UDP sockets over caller-supplied receive buffers (RFC 768, RFC 1122 4.1).
  *
  * A socket is a slot in the stack named by a handle that carries a generation

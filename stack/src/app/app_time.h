@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/app/app_time.h — exact 64-bit divisions for the applications
  * without libgcc's __aeabi_uldivmod/__aeabi_ldivmod (Cortex-M0+ has no 64-bit
  * divide; tools/check-core-m0.sh fails if any object references them).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/api.c — the socket-style API of seqs/tcp.h. Handles are
  * (generation << 8) | (slot + 1), so a closed or reused slot never answers
  * to an old handle. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/conn.c — connection slots: allocation with generation counts,
  * setup of buffers/MSS/window scale, release, and bare control segments
  * (RSTs, challenge ACKs) that are not tied to a slot. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/conn_in.c — a segment for a connection: PAWS, the control
  * block, then what it asked for: payload into the receive ring (in order, or
  * into the out-of-order assembler), ACK processing with RTT estimation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/conn_out.c — what a connection sends next, and its timers.
  *
  * plan() is a pure function of the connection: the deadline (const) and

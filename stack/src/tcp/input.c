@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/input.c — segment validation and demultiplexing: checksum,
  * header, options (T15, T16), then the connection by 4-tuple, else the
  * listener by port, else the closed-port RST (RFC 9293 3.10.7.1). */

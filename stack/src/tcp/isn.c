@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/isn.c — initial sequence numbers and SYN cookies.
  *
  * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),

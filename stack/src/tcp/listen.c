@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/listen.c — listeners: SYN -> half-open connection in
  * SYN-RECEIVED (RFC 9293 3.10.7.2), bounded by the backlog; beyond it SYN
  * cookies (RFC 4987 3.6) answer without keeping state, and a valid cookie ACK

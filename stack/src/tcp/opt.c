@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/opt.c — TCP options of a validated segment (RFC 9293 3.2, 3.7.1;
  * RFC 7323; RFC 2018), walked with the wire view's iterator. MSS, window scale
  * and SACK-permitted count only on SYN segments (T18); unknown kinds are

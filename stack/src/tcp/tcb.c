@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/tcb.c — the pure control block: RFC 9293 3.10.7 segment
  * arrival for SYN-SENT and the synchronized states, with the RFC 5961
  * hardening (challenge ACKs for in-window RSTs and SYNs, ACK range check). */

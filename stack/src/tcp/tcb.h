@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/tcb.h — the pure TCP control block (RFC 9293 3.10.7).
  *
  * Given a parsed segment, seqs__tcb_input() applies the segment-arrival rules

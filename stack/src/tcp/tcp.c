@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/tcp.c — TCP's hooks into the stack (internal.h): init,
  * output round-robin over connections, timers, deadline, ICMP errors and
  * address changes. */

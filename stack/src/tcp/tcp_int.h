@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* stack/src/tcp/tcp_int.h — what the TCP files share (not installed). */
 #ifndef SEQS_TCP_INT_H
 #define SEQS_TCP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_sha256.c — seqs-tap's SHA-256 against the FIPS 180-4 example vectors
  * (NIST CSRC "Examples with intermediate values": one-block "abc", two-block
  * 448-bit message) and the long-message vectors (896 bits, one million 'a'),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """seqs.testing: test a network stack by being its peer on the wire.
 
     from seqs.testing import SimWire, expect_one, US, PEER, PEER_MAC

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Frame builders for tests: valid frames from the peer, and raw builders for
 malformed ones that scapy would "fix" (all checksums computed by scapy)."""
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """KernelWire: the Linux kernel as the device under test, to check the TESTS.
 
 CONFORMANCE.md: "where a row can also be checked against the Linux kernel in a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Partial matching of dissected frames against scapy templates.
 
 A *template* is an ordinary scapy packet built by the test, e.g.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Independent well-formedness oracle for frames the stack emits.
 
 Every check uses scapy, never the stack's own code: a checksum is verified by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """pytest plugin of seqs (registered as the `pytest11` entry point `seqs.testing.plugin`,
 so it is active wherever the seqs package is installed; `-p no:seqs.testing.plugin`
 turns it off).

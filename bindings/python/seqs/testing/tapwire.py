@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Real Linux peers for seqs: network namespaces, the seqs-tap process, and the
 TAP flavour of the conformance Wire.
 

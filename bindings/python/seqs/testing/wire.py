@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The Wire: the test is the peer on an Ethernet segment with the stack under test.
 
 A Wire feeds scapy-built frames to the stack and hands back what it emitted,

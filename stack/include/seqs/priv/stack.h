@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/priv/stack.h — the layout of seqs_stack_t. Private: only stack/src may
  * touch these members; it is public so callers can allocate the struct.
  * (Owned by the core; modules add their state as one member each.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/priv/tcp.h — TCP's member of seqs_stack_t (owned by stack/src/tcp).
  * Private: only stack/src/tcp touches these; public so callers can size the stack. */
 #ifndef SEQS_PRIV_TCP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/arp.h — ARP packet view for Ethernet/IPv4 (RFC 826). */
 #ifndef SEQS_WIRE_ARP_H
 #define SEQS_WIRE_ARP_H

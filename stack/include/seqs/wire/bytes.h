@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/bytes.h — big-endian field access and the result of a view's
  * validation step. Every frame view reads its fields through these helpers at
  * fixed offsets: no packed-struct casts, so alignment and padding never matter. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/dhcp.h — BOOTP/DHCP message view and builder (RFC 951, RFC 2131,
  * RFC 2132, RFC 3396), shared by the DHCP client and server.
  *

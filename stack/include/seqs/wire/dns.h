@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/dns.h — DNS message view (RFC 1035 4.1): header accessors, a
  * name decoder that follows compression pointers safely (RFC 9267), and
  * question / resource-record walkers. Nothing here reads past the length

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/eth.h — Ethernet II frame view (no FCS). */
 #ifndef SEQS_WIRE_ETH_H
 #define SEQS_WIRE_ETH_H

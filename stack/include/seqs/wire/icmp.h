@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/icmp.h — ICMPv4 message view (RFC 792). */
 #ifndef SEQS_WIRE_ICMP_H
 #define SEQS_WIRE_ICMP_H

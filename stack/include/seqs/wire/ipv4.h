@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/ipv4.h — IPv4 header view (RFC 791 3.1). */
 #ifndef SEQS_WIRE_IPV4_H
 #define SEQS_WIRE_IPV4_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/ntp.h — NTP packet view (RFC 5905 7.3, the 48-byte header; any
  * extension fields or MAC after it are ignored). */
 #ifndef SEQS_WIRE_NTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/tcp.h — TCP header view and option iterator (RFC 9293 3.1-3.2). */
 #ifndef SEQS_WIRE_TCP_H
 #define SEQS_WIRE_TCP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* seqs/wire/udp.h — UDP datagram view (RFC 768). */
 #ifndef SEQS_WIRE_UDP_H
 #define SEQS_WIRE_UDP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dhcp_client.c — DHCPv4 client state machine (RFC 2131 figure 5), an app
  * driven by the stack's input/output/next_deadline through seqs/app.h.
  * One timer per state (c->timer): retransmission, T1, T2, expiry, the wait

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dhcp_wire.c — BOOTP/DHCP message view, option reader and builder (seqs/wire/dhcp.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* dhcp_server.c — DHCPv4 server (RFC 2131 4.3, RFC 2132) as a seqs application.
  *
  * Requests are read from the port-67 socket into srv->msg, checked and read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* resolver.c — the DNS stub resolver (seqs/dns.h): query state machine,
  * response matching (RFC 5452), retransmission and server fail-over (RFC 1035
  * 7.2), TCP retry on TC=1 (RFC 7766), CNAME chains (RFC 1034 3.6.2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_dns.c — the DNS message view: names with compression (RFC 1035 4.1.4)
  * decoded under the RFC 9267 rules, questions and resource records. */
 #include "seqs/wire/dns.h"

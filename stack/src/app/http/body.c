@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Message body decoder (RFC 9112 6.3, 7.1): Content-Length, chunked, close-delimited. */
 #include <string.h>
 

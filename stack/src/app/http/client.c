@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HTTP/1.1 client: one connection (kept alive between requests when the server
  * allows it) over one caller buffer that holds the request until it is sent,
  * then the response head at [0, head_len) and body bytes after it, which

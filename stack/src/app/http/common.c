@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared HTTP helpers: names, reason phrases, output formatting. */
 #include <string.h>
 

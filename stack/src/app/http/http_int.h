@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Private helpers shared by the HTTP parser, server and client. */
 #ifndef SEQS_HTTP_INT_H
 #define SEQS_HTTP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HTTP/1.1 head parser (RFC 9112 2-6, RFC 9110 5): a single bounded pass over
  * the bytes received so far. Strict where the RFC lets a recipient choose:
  * lines end in CRLF (a bare CR or LF is an error), no whitespace before a

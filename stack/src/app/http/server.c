@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HTTP/1.1 server: one listener, a capped array of connections, each over one
  * caller buffer laid out as
  *   [0, head_len)            the request head (the parsed view points here)

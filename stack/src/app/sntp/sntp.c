@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sntp.c — the SNTP client (seqs/sntp.h): RFC 4330 request/reply checks with
  * the RFC 5905 7.3/7.4/8 rules, offset and delay in 64-bit integers. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wire_ntp.c — the NTP packet view. */
 #include "seqs/wire/ntp.h"
 
