@@ -176,13 +176,20 @@ int seqs_dns_name_to_text(const uint8_t *name, size_t namelen, char *out, size_t
     return (int)o;
 }
 
-int seqs_dns_question_parse(const seqs_dns_view_t *v, size_t off, seqs_dns_question_t *q, size_t *next) {
-    size_t after;
-    int rc = seqs_dns_name_decode(v, off, NULL, 0, NULL, &after);
+/* Decodes (validates) the name at off; *after is where the fixed-size part that follows it starts,
+ * which must hold `fixed` bytes. */
+static int name_then_fixed(const seqs_dns_view_t *v, size_t off, size_t fixed, size_t *after) {
+    int rc = seqs_dns_name_decode(v, off, NULL, 0, NULL, after);
     if (rc)
         return rc;
-    if (after + 4u > v->len)
-        return SEQS_DNS_WIRE_TRUNCATED;
+    return *after + fixed > v->len ? SEQS_DNS_WIRE_TRUNCATED : SEQS_DNS_WIRE_OK;
+}
+
+int seqs_dns_question_parse(const seqs_dns_view_t *v, size_t off, seqs_dns_question_t *q, size_t *next) {
+    size_t after;
+    int rc = name_then_fixed(v, off, 4u, &after);
+    if (rc)
+        return rc;
     q->name_off = off;
     q->qtype = seqs_be16(v->p + after);
     q->qclass = seqs_be16(v->p + after + 2);
@@ -192,11 +199,9 @@ int seqs_dns_question_parse(const seqs_dns_view_t *v, size_t off, seqs_dns_quest
 
 int seqs_dns_rr_parse(const seqs_dns_view_t *v, size_t off, seqs_dns_rr_t *rr, size_t *next) {
     size_t after;
-    int rc = seqs_dns_name_decode(v, off, NULL, 0, NULL, &after);
+    int rc = name_then_fixed(v, off, 10u, &after);
     if (rc)
         return rc;
-    if (after + 10u > v->len)
-        return SEQS_DNS_WIRE_TRUNCATED;
     rr->name_off = off;
     rr->type = seqs_be16(v->p + after);
     rr->rclass = seqs_be16(v->p + after + 2);

@@ -124,13 +124,18 @@ static int may_respond(const seqs_http_sconn_t *c) {
     return SEQS_OK;
 }
 
-int seqs_http_respond(seqs_http_sconn_t *c, int status, const char *headers, const void *body, size_t len) {
+/* The part every whole-body response shares: checks, then the head with Content-Length len. */
+static int respond_head(seqs_http_sconn_t *c, int status, const char *headers, const void *body, size_t len) {
     int r = may_respond(c);
     if (r != SEQS_OK)
         return r;
     if (body == NULL && len > 0)
         return SEQS_ERR_INVAL;
-    r = put_head(c, status, headers, (int64_t)len);
+    return put_head(c, status, headers, (int64_t)len);
+}
+
+int seqs_http_respond(seqs_http_sconn_t *c, int status, const char *headers, const void *body, size_t len) {
+    int r = respond_head(c, status, headers, body, len);
     if (r != SEQS_OK)
         return r;
     if (!c->no_body && len > 0) {
@@ -144,12 +149,7 @@ int seqs_http_respond(seqs_http_sconn_t *c, int status, const char *headers, con
 }
 
 int seqs_http_respond_static(seqs_http_sconn_t *c, int status, const char *headers, const void *body, size_t len) {
-    int r = may_respond(c);
-    if (r != SEQS_OK)
-        return r;
-    if (body == NULL && len > 0)
-        return SEQS_ERR_INVAL;
-    r = put_head(c, status, headers, (int64_t)len);
+    int r = respond_head(c, status, headers, body, len);
     if (r != SEQS_OK)
         return r;
     if (!c->no_body) {
