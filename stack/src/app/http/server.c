@@ -304,19 +304,27 @@ static int pull(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
     return 0;
 }
 
-/* Pushes pending bytes; returns 1 when the whole response has been queued. */
-static int flush(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
-    int progress = 0, w;
+/* Writes the pending bytes of c->buf (out_off, out_len) into TCP: 1 when all went,
+ * 0 when TCP has no room now, -1 on a TCP error; *progress set when any went. */
+static int write_out(seqs_http_server_t *srv, seqs_http_sconn_t *c, int *progress) {
     while (c->out_len > 0) {
-        w = seqs_tcp_write(srv->stack, c->tcp, c->buf + c->out_off, c->out_len);
+        int w = seqs_tcp_write(srv->stack, c->tcp, c->buf + c->out_off, c->out_len);
         if (w == SEQS_ERR_AGAIN || w == 0)
-            goto wait;
+            return 0;
         if (w < 0)
             return -1;
         c->out_off += (uint32_t)w;
         c->out_len -= (uint32_t)w;
-        progress = 1;
+        *progress = 1;
     }
+    return 1;
+}
+
+/* Pushes pending bytes; returns 1 when the whole response has been queued. */
+static int flush(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
+    int progress = 0, w = write_out(srv, c, &progress);
+    if (w <= 0)
+        goto out;
     if (c->mem) {
         while (c->src_off < c->src_len) {
             uint64_t left = c->src_len - c->src_off;
@@ -389,21 +397,17 @@ static int flush(seqs_http_server_t *srv, seqs_http_sconn_t *c) {
             c->src_off += (uint64_t)n;
         }
         progress = 1;
-        while (c->out_len > 0) {
-            w = seqs_tcp_write(srv->stack, c->tcp, c->buf + c->out_off, c->out_len);
-            if (w == SEQS_ERR_AGAIN || w == 0)
-                goto wait;
-            if (w < 0)
-                return -1;
-            c->out_off += (uint32_t)w;
-            c->out_len -= (uint32_t)w;
-        }
+        w = write_out(srv, c, &progress);
+        if (w <= 0)
+            goto out;
     }
     return 1;
 wait:
-    if (progress)
+    w = 0;
+out:
+    if (w == 0 && progress)
         c->deadline = srv->now + (uint64_t)srv->idle_ms * 1000u;
-    return 0;
+    return w;
 }
 
 /* The response is queued: close gracefully or get ready for the next request. */
