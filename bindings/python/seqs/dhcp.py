@@ -13,6 +13,7 @@ applies the lease to the stack (RFC 5227 probe first); apply=False only reports 
 from collections import namedtuple
 
 from . import seqs_c as _c
+from ._closing import Closing
 from .addr import int_to_ip, ip_to_int
 from .errors import InvalidArgument, StateError, error_for
 
@@ -27,7 +28,7 @@ DHCP_COUNTER_NAMES = tuple(_c.seqs_dhcp_client_counter_name(i) for i in range(_c
 DHCP_CLIENT_SIZE = _c.seqs_py_dhcp_client_size()   # sizeof(seqs_dhcp_client_t): RAM per client
 
 
-class DhcpClient:
+class DhcpClient(Closing):
     """A DHCP client for one seqs.Stack (it keeps the stack alive). Call begin() to start."""
 
     def __init__(self, stack):
@@ -149,18 +150,6 @@ class DhcpClient:
         self.stop()
         self._c = None
         _c.seqs_py_dhcp_client_free(c)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         if self._c is None:

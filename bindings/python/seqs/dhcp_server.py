@@ -15,6 +15,7 @@ the server keeps the Stack alive and is detached from it by close() or when it i
 garbage-collected."""
 
 from . import seqs_c as _c
+from ._closing import Closing
 from .addr import format_mac, int_to_ip, ip_to_int, parse_mac
 from .errors import InvalidArgument, LimitError, error_for
 
@@ -50,7 +51,7 @@ def _seconds(name, value, allow_none=True):
     return v
 
 
-class DhcpServer:
+class DhcpServer(Closing):
     """A DHCP server attached to `stack` (which needs its address first: it is the
     server identifier). Raises InvalidArgument / LimitError / TypeError for a
     config the server refuses, with a message naming the argument."""
@@ -144,19 +145,6 @@ class DhcpServer:
         h, self._h = self._h, None
         if h is not None:
             _c.seqs_py_dhcps_free(h)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     @property
     def closed(self):

@@ -20,6 +20,7 @@ from collections import namedtuple
 from urllib.parse import urlsplit
 
 from . import seqs_c as _c
+from ._closing import Closing
 from .addr import ip_to_int
 from .errors import InvalidArgument, LimitError, SeqsError, StateError, error_for
 
@@ -155,7 +156,7 @@ def _normalize(r):
     return status, _field_lines(headers, "response headers"), bytes(body)
 
 
-class HttpServer:
+class HttpServer(Closing):
     """HttpServer(stack, port=80, max_conns=4, buf_size=4096, tcp_rx=8192, tcp_tx=8192, backlog=4,
     idle_ms=None, request_ms=None, linger_ms=None, max_body=None): an HTTP/1.1 server
     attached to stack (driven by the stack's input/output/poll)."""
@@ -236,24 +237,11 @@ class HttpServer:
             _c.seqs_py_http_server_free(self._p)
             self._p = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:   # noqa: BLE001
-            pass
-
 
 HttpResult = namedtuple("HttpResult", "status reason headers body framing")
 
 
-class HttpClient:
+class HttpClient(Closing):
     """HttpClient(stack, addr, port=80, buf_size=4096, rxbuf=16384, txbuf=8192, timeout_ms=None):
     requests on one (kept-alive) connection to addr:port. Non-blocking: request(),
     then pump the stack and read()."""
@@ -338,19 +326,6 @@ class HttpClient:
                 _c.seqs_py_http_client_abandon(self._p)    # the stack was freed first
             _c.seqs_py_http_client_free(self._p)
             self._p = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:   # noqa: BLE001
-            pass
 
 
 class VirtualLink:

@@ -8,6 +8,7 @@ a complete, readable capture. PcapReader/read_pcap read classic pcap files back
 import os
 import struct
 
+from ._closing import Closing
 from .errors import InvalidArgument
 
 LINKTYPE_ETHERNET = 1
@@ -16,7 +17,7 @@ _MAGIC_NS = 0xA1B23C4D
 _REC = struct.Struct("<IIII")
 
 
-class PcapWriter:
+class PcapWriter(Closing):
     """PcapWriter(path, snaplen=65535, linktype=LINKTYPE_ETHERNET); write(frame, ts_us); close().
 
     Also a context manager. `path` may be a str/PathLike, or a binary file object
@@ -68,19 +69,6 @@ class PcapWriter:
     @property
     def closed(self):
         return self._f is None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 class PcapReader:
