@@ -6,6 +6,9 @@
 #include <cstring>
 
 #include "ns3/mac48-address.h"
+#include "ns3/channel.h"
+#include "ns3/queue.h"
+#include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 #include "ns3/trace-helper.h"
 
@@ -43,6 +46,13 @@ uint8_t* SharedTxBuf() {
     return buf;
 }
 
+bool IgnoreRxFn(Ptr<NetDevice>, Ptr<const Packet>, uint16_t, const Address&) { return true; }
+
+const NetDevice::ReceiveCallback& IgnoreRx() {
+    static const NetDevice::ReceiveCallback cb = MakeCallback(&IgnoreRxFn);
+    return cb;
+}
+
 }  // namespace
 
 // --- StackNode ----------------------------------------------------------------
@@ -64,7 +74,44 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
     Mac48Address mac;
     mac.CopyFrom(cfg.mac);
     dev_->SetAddress(mac);
-    node_->RegisterProtocolHandler(MakeCallback(&StackNode::Receive, this), 0, dev_, true);
+    // The stack is the device's only user: the device hands every frame straight to it
+    // through its promiscuous callback (which carries the destination address and the
+    // packet type), not through the node's protocol-handler list, which costs two walks
+    // and two more callback objects per frame. The ordinary receive callback, which the
+    // device also calls for frames addressed to it, is one shared no-op.
+    dev_->SetReceiveCallback(IgnoreRx());
+    dev_->SetPromiscReceiveCallback(MakeCallback(&StackNode::Receive, this));
+    RegisterPrefetch();
+}
+
+void StackNode::RegisterPrefetch() const {
+    using R = PrefetchRegistry::Range;
+    std::vector<R> r;
+    const uint8_t* st = reinterpret_cast<const uint8_t*>(stack_.get());
+    r.push_back({this, sizeof *this});
+    // The stack's control fields up to the ARP cache, the transmit queue's head and first
+    // frame, the UDP sockets, the TCP work list, the app list.
+    r.push_back({st, (uint32_t)offsetof(seqs_stack_t, arpq) + 64});
+    r.push_back({st + offsetof(seqs_stack_t, txq), 192});
+    r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
+    r.push_back({st + offsetof(seqs_stack_t, tcp), 192});
+    r.push_back({st + offsetof(seqs_stack_t, apps), 16});
+    r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
+    r.push_back({PeekPointer(dev_), 256});
+    if (auto sd = DynamicCast<SimpleNetDevice>(dev_)) {
+        r.push_back({PeekPointer(sd->GetQueue()), 320});
+        Ptr<Channel> ch = sd->GetChannel();
+        r.push_back({PeekPointer(ch), 128});
+        for (std::size_t i = 0; ch && i < ch->GetNDevices(); i++) {
+            Ptr<NetDevice> d = ch->GetDevice(i);
+            if (d == dev_) continue;
+            r.push_back({PeekPointer(d), 256});
+            r.push_back({PeekPointer(d->GetNode()), 64});
+            break;
+        }
+    }
+    for (auto& a : apps_) a->PrefetchRanges(r);
+    PrefetchRegistry::Get().Set(node_->GetId(), r);
 }
 
 StackNode::~StackNode() { timer_.Cancel(); }
@@ -105,14 +152,16 @@ void StackNode::AddApp(std::unique_ptr<App> app, Time start) {
 void StackNode::StartApp(size_t i) {
     seqs_stack_poll(stack_.get(), NowUs());
     apps_[i]->Start(*this);
+    RegisterPrefetch();
     Kick();
 }
 
-void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
+bool StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
                         const Address& to, NetDevice::PacketType type) {
+    if (cfg_.delivered) (*cfg_.delivered)++;
     if (type == NetDevice::PACKET_OTHERHOST) {
         stats_.otherhost++;
-        return;
+        return true;
     }
     uint32_t size = pkt->GetSize();
     std::vector<uint8_t>& rxbuf = SharedRxBuf();
@@ -129,6 +178,7 @@ void StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
     AfterStackCall();
+    return true;
 }
 
 void StackNode::OnTimer() {

@@ -29,6 +29,7 @@
 #include "ns3/ptr.h"
 #include "ns3/random-variable-stream.h"
 #include "pcapng.h"
+#include "prefetch_scheduler.h"
 
 extern "C" {
 #include "seqs/seqs.h"
@@ -68,6 +69,9 @@ class App {
         (void)node;
         (void)out;
     }
+    // Appends the memory this app touches on every event of its node (for PrefetchScheduler);
+    // by default the app object's first 128 bytes.
+    virtual void PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const { out.push_back({this, 128}); }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };
@@ -94,6 +98,7 @@ struct StackNodeConfig {
     uint32_t gateway = 0;
     bool gratuitous = true;        // announce the static address (seqs default)
     uint16_t mtu = 0;              // 0 = stack default
+    uint64_t* delivered = nullptr; // counts every frame the device hands up (the link's deliveries)
 };
 
 class StackNode {
@@ -135,8 +140,11 @@ class StackNode {
 
     nlohmann::json Summary() const;
 
+    // Tells PrefetchRegistry what this node's events touch (called again when an app starts).
+    void RegisterPrefetch() const;
+
   private:
-    void Receive(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
+    bool Receive(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
                  const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
     void OnTimer();
     void AfterStackCall();

@@ -267,6 +267,7 @@ struct Args {
     bool quiet = false;
     bool progress = true;
     std::string pcapng, netanim, plot_dir;
+    std::string scheduler = "prefetch";   // --scheduler: prefetch (ours), map, heap, list, calendar (ns-3's)
 };
 
 // Progress of a long run on stderr: simulated time, events per wall second, ETA. Silent for
@@ -324,7 +325,8 @@ class Progress {
 
 void Usage() {
     std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR | --pcapng FILE] [--seed N]\n"
-                 "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n";
+                 "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n"
+                 "                [--scheduler prefetch|map|heap|list|calendar]\n";
 }
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
@@ -586,6 +588,7 @@ void Runner::Build() {
         Ptr<Node> node = dev->GetNode();
         bool is_host = node->GetId() < specs_.size();
         bool is_switch = !is_host && node->GetNDevices() > 0 && switches_.count(node->GetId());
+        if (is_host) return;   // a host's StackNode counts what its device hands up
         if (is_switch && !counted_switches.insert(node->GetId()).second) return;
         auto dc = std::make_unique<DeliveryCounter>();
         dc->c = &links_.delivered;
@@ -598,6 +601,7 @@ void Runner::Build() {
     auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
                          const std::list<uint32_t>& drop_b, size_t host, size_t peer) {
         SimpleNetDeviceHelper h;
+        h.DisableFlowControl();
         h.SetDeviceAttribute("DataRate", DataRateValue(lp.rate));
         h.SetChannelAttribute("Delay", TimeValue(lp.delay));
         h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
@@ -792,6 +796,7 @@ void Runner::Build() {
         c.gateway = specs_[i].gateway;
         c.gratuitous = specs_[i].gratuitous;
         c.mtu = specs_[i].mtu;
+        c.delivered = &links_.delivered;
         auto rng = CreateObject<UniformRandomVariable>();
         rng->SetStream((int64_t)i);
         auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
@@ -1144,6 +1149,18 @@ void Runner::WritePlots(const seqs_sim::Series& series) {
 
 int Runner::Run() {
     Load();
+    {
+        // The event queue: ours (the same order as ns-3's, plus prefetching of the next
+        // event's node) unless one of ns-3's is asked for. Every choice gives the same run.
+        ObjectFactory f;
+        if (args_.scheduler == "prefetch") f.SetTypeId(seqs_sim::PrefetchScheduler::GetTypeId());
+        else {
+            std::string n = args_.scheduler;
+            n[0] = (char)std::toupper((unsigned char)n[0]);
+            f.SetTypeId("ns3::" + n + "Scheduler");
+        }
+        Simulator::SetScheduler(f);
+    }
     if (!args_.pcap_dir.empty()) {
         // One open pcap per node: make sure the descriptors exist before the run, not at node 1019.
         rlim_t need = (rlim_t)specs_.size() + 64;
@@ -1265,6 +1282,15 @@ int main(int argc, char** argv) {
         else if (s == "--pcapng") a.pcapng = need("--pcapng");
         else if (s == "--netanim") a.netanim = need("--netanim");
         else if (s == "--plot") a.plot_dir = need("--plot");
+        else if (s == "--scheduler") {
+            a.scheduler = need("--scheduler");
+            if (a.scheduler != "prefetch" && a.scheduler != "map" && a.scheduler != "heap" && a.scheduler != "list" &&
+                a.scheduler != "calendar") {
+                std::cerr << "seqs-sim: --scheduler must be prefetch, map, heap, list or calendar, not '" << a.scheduler
+                          << "'\n";
+                return 2;
+            }
+        }
         else if (s == "-h" || s == "--help") {
             Usage();
             return 0;

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+// sim/prefetch_scheduler.cc — see prefetch_scheduler.h.
+#include "prefetch_scheduler.h"
+
+#include <algorithm>
+
+#include "ns3/abort.h"
+#include "ns3/event-impl.h"
+
+namespace seqs_sim {
+
+using namespace ns3;
+
+NS_OBJECT_ENSURE_REGISTERED(PrefetchScheduler);
+
+namespace {
+constexpr uintptr_t kLine = 64;
+// A context that ran within this many events is taken as still in cache.
+constexpr uint64_t kWarmEvents = 48;
+}  // namespace
+
+PrefetchRegistry& PrefetchRegistry::Get() {
+    static PrefetchRegistry r;
+    return r;
+}
+
+void PrefetchRegistry::Clear() {
+    entries_.clear();
+    last_.clear();
+}
+
+void PrefetchRegistry::Set(uint32_t context, const std::vector<Range>& ranges) {
+    if (context >= entries_.size()) {
+        entries_.resize((size_t)context + 1);
+        last_.resize((size_t)context + 1, 0);
+    }
+    Entry& e = entries_[context];
+    e.n = 0;
+    for (const Range& r : ranges) {
+        if (!r.p || !r.bytes) continue;
+        uintptr_t a = (uintptr_t)r.p & ~(kLine - 1), end = (uintptr_t)r.p + r.bytes;
+        while (a < end && e.n < kMaxRanges) {
+            uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
+            e.lines[e.n++] = a | (n - 1);
+            a += n * kLine;
+        }
+    }
+}
+
+void PrefetchRegistry::Warm(uint32_t context, uint64_t tick) {
+    if (context >= entries_.size()) return;
+    if (tick - last_[context] < kWarmEvents) return;
+    last_[context] = tick;   // do not prefetch it again for the events right after
+    const Entry& e = entries_[context];
+    for (uint64_t k = 0; k < e.n; k++) {
+        uintptr_t a = e.lines[k] & ~(kLine - 1), n = (e.lines[k] & (kLine - 1)) + 1;
+        for (uintptr_t j = 0; j < n; j++) __builtin_prefetch((const void*)(a + j * kLine), 1, 3);
+        issued_ += n;
+    }
+}
+
+TypeId PrefetchScheduler::GetTypeId() {
+    static TypeId tid = TypeId("seqs_sim::PrefetchScheduler")
+                            .SetParent<Scheduler>()
+                            .SetGroupName("Core")
+                            .AddConstructor<PrefetchScheduler>();
+    return tid;
+}
+
+void PrefetchScheduler::Up(size_t i) {
+    Event ev = heap_[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!Less(ev, heap_[p])) break;
+        heap_[i] = heap_[p];
+        i = p;
+    }
+    heap_[i] = ev;
+}
+
+void PrefetchScheduler::Down(size_t i) {
+    size_t n = heap_.size();
+    Event ev = heap_[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && Less(heap_[c + 1], heap_[c])) c++;
+        if (!Less(heap_[c], ev)) break;
+        heap_[i] = heap_[c];
+        i = c;
+    }
+    heap_[i] = ev;
+}
+
+void PrefetchScheduler::Insert(const Event& ev) {
+    heap_.push_back(ev);
+    Up(heap_.size() - 1);
+}
+
+bool PrefetchScheduler::IsEmpty() const { return heap_.empty(); }
+
+Scheduler::Event PrefetchScheduler::PeekNext() const {
+    NS_ABORT_MSG_IF(heap_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
+    return heap_.front();
+}
+
+void PrefetchScheduler::RemoveAt(size_t i) {
+    Event last = heap_.back();
+    heap_.pop_back();
+    if (i == heap_.size()) return;
+    heap_[i] = last;
+    if (i > 0 && Less(heap_[i], heap_[(i - 1) / 2])) Up(i);
+    else Down(i);
+}
+
+Scheduler::Event PrefetchScheduler::RemoveNext() {
+    NS_ABORT_MSG_IF(heap_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
+    Event ev = heap_.front();
+    RemoveAt(0);
+    PrefetchRegistry& r = PrefetchRegistry::Get();
+    tick_++;
+    r.Ran(ev.key.m_context, tick_);
+    if (!heap_.empty()) {
+        const Event& next = heap_.front();
+        __builtin_prefetch(next.impl, 1, 3);
+        r.Warm(next.key.m_context, tick_);
+    }
+    return ev;
+}
+
+void PrefetchScheduler::Remove(const Event& ev) {
+    for (size_t i = 0; i < heap_.size(); i++) {
+        if (heap_[i].key.m_uid == ev.key.m_uid) {
+            RemoveAt(i);
+            return;
+        }
+    }
+    NS_ABORT_MSG("PrefetchScheduler::Remove: no event with uid " << ev.key.m_uid);
+}
+
+}  // namespace seqs_sim
