@@ -48,6 +48,14 @@ uint8_t* SharedTxBuf() {
 
 bool IgnoreRxFn(Ptr<NetDevice>, Ptr<const Packet>, uint16_t, const Address&) { return true; }
 
+// ns-3 node id -> the StackNode on it. Every device shares one receive callback that looks
+// its StackNode up here: a callback bound to each StackNode would be one more object per
+// node, cold whenever a frame arrives.
+std::vector<StackNode*>& ByNodeId() {
+    static std::vector<StackNode*> v;
+    return v;
+}
+
 const NetDevice::ReceiveCallback& IgnoreRx() {
     static const NetDevice::ReceiveCallback cb = MakeCallback(&IgnoreRxFn);
     return cb;
@@ -80,7 +88,12 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
     // and two more callback objects per frame. The ordinary receive callback, which the
     // device also calls for frames addressed to it, is one shared no-op.
     dev_->SetReceiveCallback(IgnoreRx());
-    dev_->SetPromiscReceiveCallback(MakeCallback(&StackNode::Receive, this));
+    std::vector<StackNode*>& by_id = ByNodeId();
+    if (by_id.size() <= node_->GetId()) by_id.resize(node_->GetId() + 1, nullptr);
+    NS_ABORT_MSG_IF(by_id[node_->GetId()], "node " << node_->GetId() << " already has a stack");
+    by_id[node_->GetId()] = this;
+    static const NetDevice::PromiscReceiveCallback dispatch = MakeCallback(&StackNode::Dispatch);
+    dev_->SetPromiscReceiveCallback(dispatch);
     RegisterPrefetch();
 }
 
@@ -114,7 +127,19 @@ void StackNode::RegisterPrefetch() const {
     PrefetchRegistry::Get().Set(node_->GetId(), r);
 }
 
-StackNode::~StackNode() { timer_.Cancel(); }
+StackNode::~StackNode() {
+    timer_.Cancel();
+    std::vector<StackNode*>& by_id = ByNodeId();
+    if (node_->GetId() < by_id.size() && by_id[node_->GetId()] == this) by_id[node_->GetId()] = nullptr;
+}
+
+bool StackNode::Dispatch(Ptr<NetDevice> dev, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
+                         const Address& to, NetDevice::PacketType type) {
+    uint32_t id = dev->GetNode()->GetId();
+    std::vector<StackNode*>& by_id = ByNodeId();
+    if (id >= by_id.size() || !by_id[id]) return false;   // the StackNode is gone (end of run)
+    return by_id[id]->Receive(dev, pkt, proto, from, to, type);
+}
 
 // Time steps per microsecond at the simulator's resolution (fixed before the first Time is
 // made). Time::GetMicroSeconds() converts through a 128-bit division on every call; the

@@ -144,6 +144,8 @@ class StackNode {
     void RegisterPrefetch() const;
 
   private:
+    static bool Dispatch(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
+                         const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
     bool Receive(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
                  const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
     void OnTimer();

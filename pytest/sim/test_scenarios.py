@@ -364,7 +364,35 @@ def test_same_seed_gives_byte_identical_pcaps(tmp_path, scenario, nodes):
     for s in (s1, s2):
         s.pop("wall_s")
         s.pop("peak_rss_kb_run")   # measurements of this process, not results of the scenario
+        s.pop("huge_pages")
     assert s1 == s2
+
+
+@pytest.mark.parametrize("scenario", ["ping-mesh.toml", "tcp-routed.toml", "dhcp-storm.toml"])
+def test_every_scheduler_gives_the_same_run(tmp_path, scenario):
+    """The default PrefetchScheduler orders events exactly as ns-3's own schedulers (time,
+    then uid) and only adds prefetch hints: the run is the same frame for frame, and huge
+    pages (a hint too) change nothing either."""
+    runs = {}
+    for sched in ("prefetch", "map", "heap"):
+        extra = ["--scheduler", sched] + (["--no-huge-pages"] if sched == "heap" else [])
+        pcap = tmp_path / f"{sched}.pcapng"
+        out = tmp_path / f"{sched}.json"
+        p = subprocess.run([str(SIM), str(SCENARIOS / scenario), "--out", str(out), "--pcapng", str(pcap),
+                            "--quiet", "--no-progress", "--seed", "3"] + extra,
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        s = json.loads(out.read_text())
+        for k in ("wall_s", "peak_rss_kb_run", "huge_pages"):
+            s.pop(k)
+        runs[sched] = (hashlib.sha256(pcap.read_bytes()).hexdigest(), s)
+    assert runs["prefetch"] == runs["map"] == runs["heap"]
+
+
+def test_scheduler_option_is_checked(tmp_path):
+    p = subprocess.run([str(SIM), str(SCENARIOS / "ping-pair.toml"), "--scheduler", "fifo"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--scheduler must be prefetch, map, heap, list or calendar" in p.stderr
 
 
 @pytest.mark.parametrize("scenario", ["ping-pair.toml", "tcp-pair.toml"])
