@@ -4,7 +4,7 @@
 // At 10,000 nodes a node's state is cold every time its turn comes: its ping timer fired
 // 50 ms of simulated time (all other nodes) ago, and the frame it receives was sent by a
 // node whose state was cold too. Each event then waits on tens of cache misses in a row.
-// This scheduler keeps the pending events in a binary heap ordered exactly as ns-3's own
+// This scheduler keeps the pending events in a 4-ary heap ordered exactly as ns-3's own
 // schedulers order them (time stamp, then uid: the run is the same event for event), and
 // when it hands out an event it looks at the one after it: if that event's context (the
 // ns-3 node id) has not run recently, it issues prefetches for the memory the node's

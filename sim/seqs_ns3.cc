@@ -8,6 +8,8 @@
 #include "ns3/mac48-address.h"
 #include "ns3/channel.h"
 #include "ns3/queue.h"
+#include "ns3/drop-tail-queue.h"
+#include "ns3/simple-channel.h"
 #include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 #include "ns3/trace-helper.h"
@@ -110,18 +112,20 @@ void StackNode::RegisterPrefetch() const {
     r.push_back({st + offsetof(seqs_stack_t, tcp), 192});
     r.push_back({st + offsetof(seqs_stack_t, apps), 16});
     r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
-    r.push_back({PeekPointer(dev_), 256});
     if (auto sd = DynamicCast<SimpleNetDevice>(dev_)) {
-        r.push_back({PeekPointer(sd->GetQueue()), 320});
+        r.push_back({PeekPointer(sd), (uint32_t)sizeof(SimpleNetDevice)});
+        r.push_back({PeekPointer(sd->GetQueue()), (uint32_t)sizeof(DropTailQueue<Packet>)});
         Ptr<Channel> ch = sd->GetChannel();
-        r.push_back({PeekPointer(ch), 128});
+        r.push_back({PeekPointer(ch), (uint32_t)sizeof(SimpleChannel)});
         for (std::size_t i = 0; ch && i < ch->GetNDevices(); i++) {
             Ptr<NetDevice> d = ch->GetDevice(i);
             if (d == dev_) continue;
-            r.push_back({PeekPointer(d), 256});
+            r.push_back({PeekPointer(d), (uint32_t)sizeof(SimpleNetDevice)});
             r.push_back({PeekPointer(d->GetNode()), 64});
             break;
         }
+    } else {
+        r.push_back({PeekPointer(dev_), 256});
     }
     for (auto& a : apps_) a->PrefetchRanges(r);
     PrefetchRegistry::Get().Set(node_->GetId(), r);
@@ -390,6 +394,16 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
     }
     node->Kick();
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
+}
+
+void PingApp::PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const {
+    out.push_back({this, (uint32_t)sizeof *this});
+    // The first flows and the reply TTLs each reply is checked against (the per-probe
+    // arrays are indexed by sequence number: a new line every probe, not worth it).
+    for (size_t i = 0; i < flows_.size() && i < 2; i++) {
+        out.push_back({&flows_[i], (uint32_t)sizeof(Flow)});
+        if (!flows_[i].ttls.empty()) out.push_back({flows_[i].ttls.data(), (uint32_t)(flows_[i].ttls.size() * sizeof(int))});
+    }
 }
 
 void PingApp::SampleFlows(const std::string& node, std::vector<FlowSample>& out) const {

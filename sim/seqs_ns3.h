@@ -217,6 +217,7 @@ class PingApp : public App {
     // Time after the app's start by which every reply is due.
     static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
     void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
+    void PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const override;
 
   protected:
     // Opens what the app needs; returns a seqs error (0 = ok).
