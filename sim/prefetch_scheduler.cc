@@ -127,9 +127,15 @@ Scheduler::Event PrefetchScheduler::RemoveNext() {
     tick_++;
     r.Ran(ev.key.m_context, tick_);
     if (!heap_.empty()) {
+        // The next event's node, and the event objects (two lines: a frame delivery binds a
+        // packet and two addresses) of the next event and of those that may follow it.
         const Event& next = heap_.front();
-        __builtin_prefetch(next.impl, 1, 3);
         r.Warm(next.key.m_context, tick_);
+        for (size_t i = 0; i <= kArity && i < heap_.size(); i++) {
+            const char* impl = reinterpret_cast<const char*>(heap_[i].impl);
+            __builtin_prefetch(impl, 1, 3);
+            __builtin_prefetch(impl + 64, 1, 3);
+        }
     }
     return ev;
 }

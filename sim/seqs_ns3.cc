@@ -104,13 +104,14 @@ void StackNode::RegisterPrefetch() const {
     std::vector<R> r;
     const uint8_t* st = reinterpret_cast<const uint8_t*>(stack_.get());
     r.push_back({this, sizeof *this});
-    // The stack's control fields up to the ARP cache, the transmit queue's head and first
-    // frame, the UDP sockets, the TCP work list, the app list.
-    r.push_back({st, (uint32_t)offsetof(seqs_stack_t, arpq) + 64});
+    // The stack's hot head (clock, deadlines, app list, configuration, address, counters,
+    // ICMP and ARP state, TCP work list: the core keeps them together), the transmit
+    // queue's head and first frame, and the UDP sockets when one is open.
+    r.push_back({st, (uint32_t)offsetof(seqs_stack_t, tcp) + 64});
     r.push_back({st + offsetof(seqs_stack_t, txq), 192});
-    r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
-    r.push_back({st + offsetof(seqs_stack_t, tcp), 192});
-    r.push_back({st + offsetof(seqs_stack_t, apps), 16});
+    bool udp = false;
+    for (const auto& u : stack_->udp) udp = udp || u.open;
+    if (udp) r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
     r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
     if (auto sd = DynamicCast<SimpleNetDevice>(dev_)) {
         r.push_back({PeekPointer(sd), (uint32_t)sizeof(SimpleNetDevice)});
@@ -366,8 +367,7 @@ void PingApp::Start(StackNode& node) {
     for (auto& t : targets_) {
         Flow f;
         f.target = t;
-        f.sent_at.assign(p_.count, 0);
-        f.got.assign(p_.count, 0);
+        f.marks.assign(2 * (((size_t)p_.count + 63) / 64), 0);
         flows_.push_back(std::move(f));
     }
     open_error_ = Open(node);
@@ -383,6 +383,7 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
     if (f.next_seq >= p_.count) return;
     uint32_t seq = f.next_seq++;
     uint64_t now = StackNode::NowUs();
+    if (seq == 0) f.first_step = Simulator::Now().GetTimeStep();
     seqs_stack_poll(node->stack(), now);
     int rc = SendProbe(*node, fi, seq);
     f.sent++;
@@ -390,18 +391,22 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
         f.send_errors++;
         if (std::find(f.errors.begin(), f.errors.end(), rc) == f.errors.end()) f.errors.push_back(rc);
     } else {
-        f.sent_at[seq] = now + 1;
+        f.marks[2 * (seq >> 6)] |= 1ull << (seq & 63);
     }
     node->Kick();
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
 }
 
+uint64_t PingApp::SentAtUs(const Flow& f, uint32_t q) const {
+    return (uint64_t)((f.first_step + (int64_t)q * p_.interval.GetTimeStep()) / StepsPerUs());
+}
+
 void PingApp::PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const {
     out.push_back({this, (uint32_t)sizeof *this});
-    // The first flows and the reply TTLs each reply is checked against (the per-probe
-    // arrays are indexed by sequence number: a new line every probe, not worth it).
+    // The first flows, their probe marks and the reply TTLs each reply is checked against.
     for (size_t i = 0; i < flows_.size() && i < 2; i++) {
         out.push_back({&flows_[i], (uint32_t)sizeof(Flow)});
+        out.push_back({flows_[i].marks.data(), (uint32_t)std::min<size_t>(flows_[i].marks.size() * 8, 128)});
         if (!flows_[i].ttls.empty()) out.push_back({flows_[i].ttls.data(), (uint32_t)(flows_[i].ttls.size() * sizeof(int))});
     }
 }
@@ -417,7 +422,7 @@ void PingApp::SampleFlows(const std::string& node, std::vector<FlowSample>& out)
         // Given up: sent more than a timeout ago and not answered in time.
         double lost = 0;
         for (uint32_t q = 0; q < f.next_seq; q++)
-            if (f.sent_at[q] && !f.got[q] && f.sent_at[q] - 1 + timeout < now) lost++;
+            if (f.Sent(q) && !f.Got(q) && SentAtUs(f, q) + timeout < now) lost++;
         s.lost = lost + (double)f.late;
         out.push_back(s);
     }
@@ -430,16 +435,16 @@ void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int 
     }
     Flow& f = flows_[fi];
     if (ttl >= 0 && std::find(f.ttls.begin(), f.ttls.end(), ttl) == f.ttls.end()) f.ttls.push_back(ttl);
-    if (!intact || !f.sent_at[seq]) {
+    if (!intact || !f.Sent(seq)) {
         f.bad++;
         return;
     }
-    if (f.got[seq]) {
+    if (f.Got(seq)) {
         f.dup++;
         return;
     }
-    f.got[seq] = 1;
-    uint64_t rtt = rx_us - (f.sent_at[seq] - 1);
+    f.marks[2 * (seq >> 6) + 1] |= 1ull << (seq & 63);
+    uint64_t rtt = rx_us - SentAtUs(f, seq);
     if (rtt > (uint64_t)p_.timeout.GetMicroSeconds()) {
         f.late++;
         return;
@@ -470,7 +475,7 @@ nlohmann::json PingApp::Results() const {
         j["send_error_kinds"] = errs;
         nlohmann::json lost = nlohmann::json::array();
         for (uint32_t q = 0; q < f.next_seq; q++)
-            if (!f.got[q]) lost.push_back(q);
+            if (!f.Got(q)) lost.push_back(q);
         j["lost_seqs"] = lost;   // sent and never answered (late replies are not listed)
         if (!f.ttls.empty()) j["reply_ttls"] = f.ttls;
         flows.push_back(j);

@@ -238,12 +238,18 @@ class PingApp : public App {
         uint32_t next_seq = 0;
         uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
         uint64_t rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
-        std::vector<uint64_t> sent_at;   // per seq: send time + 1, 0 = not sent (send failed)
-        std::vector<uint8_t> got;
+        // Probe q goes out at first_step + q * interval (simulator time steps): one word of
+        // "sent" bits and one of "answered" bits per 64 probes, not a time per probe (a
+        // per-probe array is a new cache line every probe at 10,000 nodes).
+        int64_t first_step = 0;
+        std::vector<uint64_t> marks;
+        bool Sent(uint32_t q) const { return marks[2 * (q >> 6)] >> (q & 63) & 1; }
+        bool Got(uint32_t q) const { return marks[2 * (q >> 6) + 1] >> (q & 63) & 1; }
         std::vector<int> errors;         // distinct send error codes
         std::vector<int> ttls;           // distinct IP TTLs of the replies (when known)
     };
     void SendNext(StackNode* node, size_t flow);
+    uint64_t SentAtUs(const Flow& f, uint32_t q) const;   // when probe q was sent (us)
     std::vector<Flow> flows_;
     uint64_t stray_ = 0;
 };

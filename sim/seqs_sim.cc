@@ -1257,7 +1257,10 @@ int Runner::Run() {
     std::string nodes_text;
     json out = Collect(wall, args_.out.empty() ? nullptr : &nodes_text);
     out["peak_rss_kb_run"] = rss_run;
-    out["huge_pages"] = {{"asked", args_.huge_pages}, {"kb_at_end", AnonHugeKb()}, {"setup_s", huge_s}};
+    // How this process ran (not results of the scenario: they do not depend on it).
+    out["process"] = {{"scheduler", args_.scheduler},
+                      {"prefetched_lines", seqs_sim::PrefetchRegistry::Get().issued()},
+                      {"huge_pages", {{"asked", args_.huge_pages}, {"kb_at_end", AnonHugeKb()}, {"setup_s", huge_s}}}};
     {
         const json& m = out["metrics"];
         double qb = m["link.queue_dropped_broadcast"].get<double>(), qt = m["link.queue_dropped"].get<double>();

@@ -364,7 +364,7 @@ def test_same_seed_gives_byte_identical_pcaps(tmp_path, scenario, nodes):
     for s in (s1, s2):
         s.pop("wall_s")
         s.pop("peak_rss_kb_run")   # measurements of this process, not results of the scenario
-        s.pop("huge_pages")
+        s.pop("process")
     assert s1 == s2
 
 
@@ -383,7 +383,7 @@ def test_every_scheduler_gives_the_same_run(tmp_path, scenario):
                            capture_output=True, text=True, timeout=300)
         assert p.returncode == 0, p.stderr
         s = json.loads(out.read_text())
-        for k in ("wall_s", "peak_rss_kb_run", "huge_pages"):
+        for k in ("wall_s", "peak_rss_kb_run", "process"):
             s.pop(k)
         runs[sched] = (hashlib.sha256(pcap.read_bytes()).hexdigest(), s)
     assert runs["prefetch"] == runs["map"] == runs["heap"]

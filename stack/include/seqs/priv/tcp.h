@@ -147,15 +147,8 @@ typedef struct seqs__syncache {
 #define SEQS__TCP_WORK_WORDS ((SEQS_MAX_TCP_CONNS + 31) / 32)   /* <= 8 */
 
 struct seqs_tcp_state {
-    uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
-    uint8_t rr;                         /* round-robin start for output */
-    uint16_t next_ephemeral;
-    uint32_t order;                     /* counter for seqs__tcp_conn_t.order */
-    seqs_tcp_config_t cfg;
-    uint32_t secret[4];                 /* ISN / SYN-cookie key (RFC 6528) */
-    uint64_t challenge_window;          /* RFC 5961 7: challenge ACK rate limit */
-    uint32_t challenge_count;
-    /* Work list (stack/src/tcp/tcp.c): a connection is flagged in `work` whenever
+    /* Read on every call into the stack (timer pass, output): first, in one cache line.
+     * Work list (stack/src/tcp/tcp.c): a connection is flagged in `work` whenever
      * anything touches it (segment, API call, due timer); output and the
      * deadline look only at flagged ones, and a flag is cleared when the
      * connection has nothing to send. next_timer is a lower bound of the
@@ -164,8 +157,16 @@ struct seqs_tcp_state {
     uint64_t next_timer;
     uint16_t nwork;                     /* bits set in work */
     uint8_t work_sum;                   /* bit w: work[w] != 0 */
+    uint8_t max_conns, max_listeners;   /* from seqs_config_t (core sets them before seqs__tcp_init) */
+    uint8_t rr;                         /* round-robin start for output */
+    uint16_t next_ephemeral;
     uint32_t work[SEQS__TCP_WORK_WORDS];
     uint8_t hash[1u << SEQS__TCP_HASH_BITS];   /* 4-tuple -> first connection (index+1) */
+    uint32_t order;                     /* counter for seqs__tcp_conn_t.order */
+    seqs_tcp_config_t cfg;
+    uint32_t secret[4];                 /* ISN / SYN-cookie key (RFC 6528) */
+    uint64_t challenge_window;          /* RFC 5961 7: challenge ACK rate limit */
+    uint32_t challenge_count;
     seqs__syncache_t syncache[SEQS_TCP_SYNCACHE];
     seqs__tcp_listener_t listeners[SEQS_MAX_TCP_LISTENERS];
     seqs__tcp_conn_t conns[SEQS_MAX_TCP_CONNS];
