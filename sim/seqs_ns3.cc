@@ -188,7 +188,6 @@ void StackNode::StartApp(size_t i) {
 
 bool StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
                         const Address& to, NetDevice::PacketType type) {
-    if (cfg_.delivered) (*cfg_.delivered)++;
     if (type == NetDevice::PACKET_OTHERHOST) {
         stats_.otherhost++;
         return true;
@@ -391,7 +390,7 @@ void PingApp::SendNext(StackNode* node, size_t fi) {
         f.send_errors++;
         if (std::find(f.errors.begin(), f.errors.end(), rc) == f.errors.end()) f.errors.push_back(rc);
     } else {
-        f.marks[2 * (seq >> 6)] |= 1ull << (seq & 63);
+        f.SetSent(seq);
     }
     node->Kick();
     if (f.next_seq < p_.count) Simulator::Schedule(p_.interval, &PingApp::SendNext, this, node, fi);
@@ -443,7 +442,7 @@ void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int 
         f.dup++;
         return;
     }
-    f.marks[2 * (seq >> 6) + 1] |= 1ull << (seq & 63);
+    f.SetGot(seq);
     uint64_t rtt = rx_us - SentAtUs(f, seq);
     if (rtt > (uint64_t)p_.timeout.GetMicroSeconds()) {
         f.late++;

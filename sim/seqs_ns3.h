@@ -98,7 +98,6 @@ struct StackNodeConfig {
     uint32_t gateway = 0;
     bool gratuitous = true;        // announce the static address (seqs default)
     uint16_t mtu = 0;              // 0 = stack default
-    uint64_t* delivered = nullptr; // counts every frame the device hands up (the link's deliveries)
 };
 
 class StackNode {
@@ -245,6 +244,8 @@ class PingApp : public App {
         std::vector<uint64_t> marks;
         bool Sent(uint32_t q) const { return marks[2 * (q >> 6)] >> (q & 63) & 1; }
         bool Got(uint32_t q) const { return marks[2 * (q >> 6) + 1] >> (q & 63) & 1; }
+        void SetSent(uint32_t q) { marks[2 * (q >> 6)] |= 1ull << (q & 63); }
+        void SetGot(uint32_t q) { marks[2 * (q >> 6) + 1] |= 1ull << (q & 63); }
         std::vector<int> errors;         // distinct send error codes
         std::vector<int> ttls;           // distinct IP TTLs of the replies (when known)
     };

@@ -627,7 +627,7 @@ void Runner::Build() {
         Ptr<Node> node = dev->GetNode();
         bool is_host = node->GetId() < specs_.size();
         bool is_switch = !is_host && node->GetNDevices() > 0 && switches_.count(node->GetId());
-        if (is_host) return;   // a host's StackNode counts what its device hands up
+        if (is_host) return;   // a host's device hands every frame to its StackNode: counted there
         if (is_switch && !counted_switches.insert(node->GetId()).second) return;
         auto dc = std::make_unique<DeliveryCounter>();
         dc->c = &links_.delivered;
@@ -835,7 +835,6 @@ void Runner::Build() {
         c.gateway = specs_[i].gateway;
         c.gratuitous = specs_[i].gratuitous;
         c.mtu = specs_[i].mtu;
-        c.delivered = &links_.delivered;
         auto rng = CreateObject<UniformRandomVariable>();
         rng->SetStream((int64_t)i);
         auto n = std::make_unique<StackNode>(c, ns3nodes_.Get((uint32_t)i), hostdev[i], rng);
@@ -1085,8 +1084,13 @@ json Runner::Collect(double wall_s, std::string* nodes_text) {
     m["link.dropped"] = (double)links_.dropped;
     m["link.queue_dropped"] = (double)qd.total;
     m["link.queue_dropped_broadcast"] = (double)qd.broadcast;
-    m["link.delivered"] = (double)links_.delivered;
-    uint64_t offered = links_.dropped + links_.delivered;
+    // Frames the links delivered: to the switches and routers (counted by their handlers)
+    // and to the hosts, whose devices hand every frame to the StackNode (taken in, or
+    // ignored as for another host).
+    uint64_t delivered = links_.delivered;
+    for (auto& n : nodes_) delivered += n->stats().frames_in + n->stats().otherhost;
+    m["link.delivered"] = (double)delivered;
+    uint64_t offered = links_.dropped + delivered;
     m["link.loss_ratio"] = offered ? (double)links_.dropped / (double)offered : 0.0;
     m["nodes"] = (double)nodes_.size();
     out["metrics"] = m;

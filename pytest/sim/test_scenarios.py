@@ -26,11 +26,12 @@ SCENARIOS = REPO / "scenarios"
 pytestmark = pytest.mark.skipif(not SIM.exists(), reason=f"seqs-sim not built ({SIM}); build with SEQS_BUILD_SIM=ON")
 
 
-def run_sim(scenario: Path, tmp: Path, seed: int | None = None, pcap: bool = True, tag: str = "run"):
-    """Runs seqs-sim; returns (exit code, summary dict or None, pcap dir)."""
+def run_sim(scenario: Path, tmp: Path, seed: int | None = None, pcap: bool = True, tag: str = "run",
+            extra: tuple[str, ...] = ()):
+    """Runs seqs-sim (with extra arguments); returns (exit code, summary dict or None, pcap dir)."""
     out = tmp / f"{tag}.json"
     pcap_dir = tmp / f"{tag}-pcap"
-    cmd = [str(SIM), str(scenario), "--out", str(out), "--quiet"]
+    cmd = [str(SIM), str(scenario), "--out", str(out), "--quiet", *extra]
     if pcap:
         pcap_dir.mkdir()
         cmd += ["--pcap-dir", str(pcap_dir)]
@@ -375,17 +376,12 @@ def test_every_scheduler_gives_the_same_run(tmp_path, scenario):
     pages (a hint too) change nothing either."""
     runs = {}
     for sched in ("prefetch", "map", "heap"):
-        extra = ["--scheduler", sched] + (["--no-huge-pages"] if sched == "heap" else [])
-        pcap = tmp_path / f"{sched}.pcapng"
-        out = tmp_path / f"{sched}.json"
-        p = subprocess.run([str(SIM), str(SCENARIOS / scenario), "--out", str(out), "--pcapng", str(pcap),
-                            "--quiet", "--no-progress", "--seed", "3"] + extra,
-                           capture_output=True, text=True, timeout=300)
-        assert p.returncode == 0, p.stderr
-        s = json.loads(out.read_text())
+        extra = ("--scheduler", sched) + (("--no-huge-pages",) if sched == "heap" else ())
+        _, s, pcaps = run_sim(SCENARIOS / scenario, tmp_path, seed=3, tag=sched, extra=extra)
         for k in ("wall_s", "peak_rss_kb_run", "process"):
             s.pop(k)
-        runs[sched] = (hashlib.sha256(pcap.read_bytes()).hexdigest(), s)
+        runs[sched] = (pcap_digest(pcaps), s)
+    assert runs["prefetch"][0], "no pcap written"
     assert runs["prefetch"] == runs["map"] == runs["heap"]
 
 
