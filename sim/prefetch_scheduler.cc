@@ -24,11 +24,6 @@ PrefetchRegistry& PrefetchRegistry::Get() {
     return r;
 }
 
-void PrefetchRegistry::Clear() {
-    entries_.clear();
-    last_.clear();
-}
-
 void PrefetchRegistry::Set(uint32_t context, const std::vector<Range>& ranges) {
     if (context >= entries_.size()) {
         entries_.resize((size_t)context + 1);

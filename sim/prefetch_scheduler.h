@@ -32,7 +32,6 @@ class PrefetchRegistry {
     static PrefetchRegistry& Get();
     // Replaces the ranges of a context.
     void Set(uint32_t context, const std::vector<Range>& ranges);
-    void Clear();
     // Issues the prefetches for `context` unless it ran within the last few events.
     void Warm(uint32_t context, uint64_t tick);
     void Ran(uint32_t context, uint64_t tick) {

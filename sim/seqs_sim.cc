@@ -343,14 +343,11 @@ long PeakRssKb() {
     return -1;
 }
 
-// Asks the kernel to back this process's heap with 2 MB pages (transparent huge pages:
-// MADV_HUGEPAGE, then MADV_COLLAPSE for what is already there). At 10,000 nodes the run's
-// working set is a few hundred MB of small objects, and with 4 KB pages nearly every
-// visit to a node also misses the TLB. Only a hint: where the kernel refuses (THP off,
-// an older kernel), nothing changes. Returns the KB of the process now on huge pages.
 #ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
+#define MADV_COLLAPSE 25   // Linux 6.1; older headers lack it
 #endif
+
+// KB of this process on transparent huge pages, -1 when unknown.
 long AnonHugeKb() {
     std::ifstream f("/proc/self/smaps_rollup");
     std::string line;
@@ -359,6 +356,11 @@ long AnonHugeKb() {
     return -1;
 }
 
+// Asks the kernel to back this process's heap with 2 MB pages (transparent huge pages:
+// MADV_HUGEPAGE, then MADV_COLLAPSE for what is already there). At 10,000 nodes the run's
+// working set is a few hundred MB of small objects, and with 4 KB pages nearly every
+// visit to a node also misses the TLB. Only a hint: where the kernel refuses (THP off,
+// an older kernel), nothing changes.
 void UseHugePages() {
     std::ifstream f("/proc/self/maps");
     std::string line;
