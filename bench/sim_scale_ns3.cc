@@ -7,9 +7,10 @@
 //                 [--rate 1Gbps --delay-us 100] [--seed 1] [--count PINGS per host]
 //
 // Hosts i and i + N/2 ping each other (ns-3 V4Ping, 56 bytes, one request per interval from
-// each side, the first at U(0, interval)). Topology "pairs": each pair on its own
-// SimpleNetDevice/SimpleChannel link; "switch": every host on its own link to one
-// BridgeNetDevice. Prints one JSON line: nodes, wall_s (Simulator::Run only), host_frames
+// each side, the first at U(0, interval)). Topology "pairs": each pair on its own link;
+// "switch": every host on its own link to one BridgeNetDevice. Links are the ones seqs-sim
+// uses (sim/wire.h: SimpleNetDevice's behaviour, one object per link end), so the two runs
+// differ only in the stack. Prints one JSON line: nodes, wall_s (Simulator::Run only), host_frames
 // (frames in + out of the host stacks, counted where they arrive), peak RSS, pings answered.
 #include <chrono>
 #include <cstdio>
@@ -22,9 +23,9 @@
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/network-module.h"
-#include "ns3/simple-net-device-helper.h"
 #include "ns3/v4ping-helper.h"
 #include "ns3/v4ping.h"
+#include "wire.h"
 
 using namespace ns3;
 
@@ -72,15 +73,22 @@ int main(int argc, char** argv) {
 
     NodeContainer hosts;
     hosts.Create(n);
-    SimpleNetDeviceHelper link;
-    link.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate)));
-    link.SetChannelAttribute("Delay", TimeValue(MicroSeconds((int64_t)delay_us)));
+    seqs_sim::WireParams link;
+    link.rate = DataRate(rate);
+    link.delay = MicroSeconds((int64_t)delay_us);
+    auto install = [&](Ptr<Node> a, Ptr<Node> b) {
+        auto ends = seqs_sim::WireDevice::Connect(a, b, link);
+        NetDeviceContainer d;
+        d.Add(ends.first);
+        d.Add(ends.second);
+        return d;
+    };
     NetDeviceContainer hostdev;
     std::vector<NetDeviceContainer> pairdev;
     uint32_t half = n / 2;
     if (topology == "pairs") {
         for (uint32_t i = 0; i < half; i++) {
-            NetDeviceContainer d = link.Install(NodeContainer(hosts.Get(i), hosts.Get(i + half)));
+            NetDeviceContainer d = install(hosts.Get(i), hosts.Get(i + half));
             pairdev.push_back(d);
         }
         for (uint32_t i = 0; i < n; i++) {
@@ -91,7 +99,7 @@ int main(int argc, char** argv) {
         Ptr<Node> sw = CreateObject<Node>();
         NetDeviceContainer ports;
         for (uint32_t i = 0; i < n; i++) {
-            NetDeviceContainer d = link.Install(NodeContainer(hosts.Get(i), sw));
+            NetDeviceContainer d = install(hosts.Get(i), sw);
             hostdev.Add(d.Get(0));
             ports.Add(d.Get(1));
             sw->RegisterProtocolHandler(MakeCallback(&CountRx), 0, d.Get(1), true);

@@ -8,9 +8,6 @@
 #include "ns3/mac48-address.h"
 #include "ns3/channel.h"
 #include "ns3/queue.h"
-#include "ns3/drop-tail-queue.h"
-#include "ns3/simple-channel.h"
-#include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 #include "ns3/trace-helper.h"
 
@@ -89,6 +86,13 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
     // packet type), not through the node's protocol-handler list, which costs two walks
     // and two more callback objects per frame. The ordinary receive callback, which the
     // device also calls for frames addressed to it, is one shared no-op.
+    if (auto w = DynamicCast<WireDevice>(dev_)) {
+        // A wire hands frames to the stack directly, with the addresses as bytes.
+        wire_ = PeekPointer(w);
+        wire_->SetFrameSink(&StackNode::FromWire, this);
+        RegisterPrefetch();
+        return;
+    }
     dev_->SetReceiveCallback(IgnoreRx());
     std::vector<StackNode*>& by_id = ByNodeId();
     if (by_id.size() <= node_->GetId()) by_id.resize(node_->GetId() + 1, nullptr);
@@ -112,20 +116,12 @@ void StackNode::RegisterPrefetch() const {
     bool udp = false;
     for (const auto& u : stack_->udp) udp = udp || u.open;
     if (udp) r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
-    r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
-    if (auto sd = DynamicCast<SimpleNetDevice>(dev_)) {
-        r.push_back({PeekPointer(sd), (uint32_t)sizeof(SimpleNetDevice)});
-        r.push_back({PeekPointer(sd->GetQueue()), (uint32_t)sizeof(DropTailQueue<Packet>)});
-        Ptr<Channel> ch = sd->GetChannel();
-        r.push_back({PeekPointer(ch), (uint32_t)sizeof(SimpleChannel)});
-        for (std::size_t i = 0; ch && i < ch->GetNDevices(); i++) {
-            Ptr<NetDevice> d = ch->GetDevice(i);
-            if (d == dev_) continue;
-            r.push_back({PeekPointer(d), (uint32_t)sizeof(SimpleNetDevice)});
-            r.push_back({PeekPointer(d->GetNode()), 64});
-            break;
-        }
+    if (wire_) {
+        // The frame's path: this end of the wire, and the far end it schedules arrivals on.
+        r.push_back({wire_, (uint32_t)sizeof(WireDevice)});
+        r.push_back({wire_->peer(), (uint32_t)sizeof(WireDevice)});
     } else {
+        r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
         r.push_back({PeekPointer(dev_), 256});
     }
     for (auto& a : apps_) a->PrefetchRanges(r);
@@ -143,7 +139,16 @@ bool StackNode::Dispatch(Ptr<NetDevice> dev, Ptr<const Packet> pkt, uint16_t pro
     uint32_t id = dev->GetNode()->GetId();
     std::vector<StackNode*>& by_id = ByNodeId();
     if (id >= by_id.size() || !by_id[id]) return false;   // the StackNode is gone (end of run)
-    return by_id[id]->Receive(dev, pkt, proto, from, to, type);
+    uint8_t d[6], s[6];
+    Mac48Address::ConvertFrom(to).CopyTo(d);
+    Mac48Address::ConvertFrom(from).CopyTo(s);
+    by_id[id]->Receive(*pkt, proto, d, s, type);
+    return true;
+}
+
+void StackNode::FromWire(void* self, const Packet& payload, uint16_t proto, const uint8_t* dst, const uint8_t* src,
+                         NetDevice::PacketType type) {
+    static_cast<StackNode*>(self)->Receive(payload, proto, dst, src, type);
 }
 
 // Time steps per microsecond at the simulator's resolution (fixed before the first Time is
@@ -186,20 +191,20 @@ void StackNode::StartApp(size_t i) {
     Kick();
 }
 
-bool StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, const Address& from,
-                        const Address& to, NetDevice::PacketType type) {
+void StackNode::Receive(const Packet& pkt, uint16_t proto, const uint8_t* dst, const uint8_t* src,
+                        NetDevice::PacketType type) {
     if (type == NetDevice::PACKET_OTHERHOST) {
         stats_.otherhost++;
-        return true;
+        return;
     }
-    uint32_t size = pkt->GetSize();
+    uint32_t size = pkt.GetSize();
     std::vector<uint8_t>& rxbuf = SharedRxBuf();
     if (size + kEthHdr > rxbuf.size()) rxbuf.resize(size + kEthHdr);
     uint8_t* f = rxbuf.data();
-    Mac48Address::ConvertFrom(to).CopyTo(f);
-    Mac48Address::ConvertFrom(from).CopyTo(f + 6);
+    std::memcpy(f, dst, 6);
+    std::memcpy(f + 6, src, 6);
     Put16(f + 12, proto);
-    pkt->CopyData(f + kEthHdr, size);
+    pkt.CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
     if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
     if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
@@ -207,7 +212,6 @@ bool StackNode::Receive(Ptr<NetDevice>, Ptr<const Packet> pkt, uint16_t proto, c
     stats_.bytes_in += len;
     seqs_stack_input(stack_.get(), f, len, NowUs());
     AfterStackCall();
-    return true;
 }
 
 void StackNode::OnTimer() {
@@ -258,7 +262,7 @@ void StackNode::Flush() {
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
         if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
         if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
-        if (dev_->SendFrom(p, src, dst, proto)) {
+        if (wire_ ? wire_->SendFrame(p, dst, src, proto) : dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;
         } else {

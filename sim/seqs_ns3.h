@@ -30,6 +30,7 @@
 #include "ns3/random-variable-stream.h"
 #include "pcapng.h"
 #include "prefetch_scheduler.h"
+#include "wire.h"
 
 extern "C" {
 #include "seqs/seqs.h"
@@ -145,8 +146,10 @@ class StackNode {
   private:
     static bool Dispatch(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
                          const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
-    bool Receive(ns3::Ptr<ns3::NetDevice> dev, ns3::Ptr<const ns3::Packet> pkt, uint16_t proto,
-                 const ns3::Address& from, const ns3::Address& to, ns3::NetDevice::PacketType type);
+    static void FromWire(void* self, const ns3::Packet& payload, uint16_t proto, const uint8_t* dst,
+                         const uint8_t* src, ns3::NetDevice::PacketType type);
+    void Receive(const ns3::Packet& payload, uint16_t proto, const uint8_t* dst, const uint8_t* src,
+                 ns3::NetDevice::PacketType type);
     void OnTimer();
     void AfterStackCall();
     void Flush();
@@ -157,6 +160,7 @@ class StackNode {
     StackNodeConfig cfg_;
     ns3::Ptr<ns3::Node> node_;
     ns3::Ptr<ns3::NetDevice> dev_;
+    WireDevice* wire_ = nullptr;   // dev_ when it is a WireDevice: frames skip ns-3's Address objects
     ns3::Ptr<ns3::UniformRandomVariable> rng_;
     std::unique_ptr<seqs_stack_t> stack_;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;

@@ -3,8 +3,8 @@
 //
 //   seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR] [--seed N] [--quiet]
 //
-// Builds the nodes, links (SimpleNetDevice/SimpleChannel with rate, delay and a
-// RateErrorModel or an explicit ReceiveListErrorModel drop list) and topology
+// Builds the nodes, links (a WireDevice at each end, sim/wire.h: rate, delay, a drop-tail
+// queue and a RateErrorModel or an explicit ReceiveListErrorModel drop list) and topology
 // (point-to-point pairs, or every host on its own link to one BridgeNetDevice
 // switch), starts the apps, runs for the scenario's duration, writes a JSON
 // summary (per-node counters, per-app results, aggregate metrics, expectation
@@ -37,7 +37,6 @@
 #include "ns3/csma-helper.h"
 #include "ns3/csma-net-device.h"
 #include "ns3/queue-size.h"
-#include "ns3/tag.h"
 #include "ns3/global-value.h"
 #include "ns3/bulk-send-helper.h"
 #include "ns3/inet-socket-address.h"
@@ -56,9 +55,6 @@
 #include "ns3/node-container.h"
 #include "ns3/pointer.h"
 #include "ns3/rng-seed-manager.h"
-#include "ns3/simple-channel.h"
-#include "ns3/simple-net-device-helper.h"
-#include "ns3/simple-net-device.h"
 #include "ns3/simulator.h"
 
 #include "app_registry.h"
@@ -67,7 +63,10 @@
 #include "series.h"
 
 using namespace ns3;
+using seqs_sim::QueueDrops;
 using seqs_sim::StackNode;
+using seqs_sim::WireDevice;
+using seqs_sim::WireParams;
 using json = nlohmann::json;
 
 namespace {
@@ -182,51 +181,11 @@ struct LinkCounters {
     uint64_t delivered = 0;
 };
 
-// Frames a device's transmit queue dropped because it was full (DropTailQueue "Drop"):
-// a host's own queue (the stack's frames; SendFrom also returns false then) or a switch
-// port's queue toward a host (a BridgeNetDevice ignores the failed SendFrom: without this
-// count the copies vanish).
-struct QueueDrops {
-    uint64_t total = 0;
-    uint64_t broadcast = 0;   // of which frames to ff:ff:ff:ff:ff:ff (ARP requests, announcements)
-};
-
-// Reads the addresses SimpleNetDevice keeps with each queued packet (its private
-// "ns3::SimpleTag": source MAC, destination MAC, protocol).
-class SimpleTagView : public Tag {
-  public:
-    static TypeId Tid() {
-        static TypeId tid = TypeId::LookupByName("ns3::SimpleTag");
-        return tid;
-    }
-    TypeId GetInstanceTypeId() const override { return Tid(); }
-    uint32_t GetSerializedSize() const override { return 14; }
-    void Serialize(TagBuffer) const override {}
-    void Deserialize(TagBuffer i) override {
-        i.Read(src, 6);
-        i.Read(dst, 6);
-    }
-    void Print(std::ostream&) const override {}
-    uint8_t src[6] = {0}, dst[6] = {0};
-};
-
 bool IsBroadcastMac(const uint8_t* m) {
     return m[0] == 0xff && m[1] == 0xff && m[2] == 0xff && m[3] == 0xff && m[4] == 0xff && m[5] == 0xff;
 }
 
-void CountSimpleQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
-    q->total++;
-    PacketTagIterator it = p->GetPacketTagIterator();
-    while (it.HasNext()) {
-        PacketTagIterator::Item item = it.Next();
-        if (item.GetTypeId() != SimpleTagView::Tid()) continue;
-        SimpleTagView v;
-        item.GetTag(v);
-        if (IsBroadcastMac(v.dst)) q->broadcast++;
-        return;
-    }
-}
-
+// A CSMA port's queue drops (DropTailQueue "Drop"; the frame starts with its Ethernet header).
 void CountCsmaQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
     q->total++;
     uint8_t dst[6];
@@ -641,22 +600,25 @@ void Runner::Build() {
     // Links: a is host `host` (or SIZE_MAX), b is its peer host `peer` or a switch port.
     auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
                          const std::list<uint32_t>& drop_b, size_t host, size_t peer) {
-        SimpleNetDeviceHelper h;
-        h.DisableFlowControl();
-        h.SetDeviceAttribute("DataRate", DataRateValue(lp.rate));
-        h.SetChannelAttribute("Delay", TimeValue(lp.delay));
-        h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
-                   QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, lp.queue)));
-        NetDeviceContainer d = h.Install(NodeContainer(a, b));
+        WireParams wp;
+        wp.rate = lp.rate;
+        wp.delay = lp.delay;
+        wp.queue = lp.queue;
+        auto ends = WireDevice::Connect(a, b, wp);
+        NetDeviceContainer d;
+        d.Add(ends.first);
+        d.Add(ends.second);
         for (uint32_t i = 0; i < 2; i++) {
-            auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
+            Ptr<WireDevice> w = i == 0 ? ends.first : ends.second;
             Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
-            if (em) sd->SetReceiveErrorModel(em);
-            sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
-            count_deliveries(d.Get(i));
-            // Side a is the host's own queue; side b sends toward the host.
+            if (em) w->SetReceiveErrorModel(em);
+            // Queue drops: side a is the host's own queue (the stack's frames; SendFrame also
+            // returns false then); side b sends toward the host (a peer host's own queue, or a
+            // switch port's, whose failed SendFrom a BridgeNetDevice ignores: without this
+            // count the copies would vanish).
             QueueDrops* q = i == 0 ? &queue_own_[host] : peer != SIZE_MAX ? &queue_own_[peer] : &queue_toward_[host];
-            sd->GetQueue()->TraceConnectWithoutContext("Drop", MakeBoundCallback(&CountSimpleQueueDrop, q));
+            w->CountDropsInto(&links_.dropped, q);
+            count_deliveries(w);
         }
         return d;
     };
@@ -1126,7 +1088,7 @@ json Runner::Collect(double wall_s, std::string* nodes_text) {
 // inside it, named after their scenario node; every host carries two counters (frames in,
 // frames out) updated at each sample. ns-3's AnimationInterface animates packets only on
 // the device types it knows (point-to-point, CSMA, Wi-Fi, LTE...): frames on the CSMA
-// uplinks of "router" scenarios are animated, frames on SimpleNetDevice links are not.
+// uplinks of "router" scenarios are animated, frames on wires (hosts' links) are not.
 std::unique_ptr<AnimationInterface> Runner::SetUpNetAnim(seqs_sim::Series* series) {
     uint32_t total = NodeList::GetNNodes();
     size_t hosts = specs_.size();
