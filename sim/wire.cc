@@ -92,6 +92,14 @@ Time WireDevice::TxTime(uint32_t bytes) {
 
 bool WireDevice::Enqueue(Ptr<Packet> p, const Mac48Address& dst, const Mac48Address& src, uint16_t proto) {
     if (!peer_ || p->GetSize() > mtu_) return false;
+    if (!busy_) {   // an idle wire has an empty queue: the frame goes out now
+        sending_.p = p;
+        sending_.dst = dst;
+        sending_.src = src;
+        sending_.proto = proto;
+        Transmit();
+        return true;
+    }
     if (n_ == cap_) {
         if (queue_drops_) {
             queue_drops_->total++;
@@ -101,38 +109,42 @@ bool WireDevice::Enqueue(Ptr<Packet> p, const Mac48Address& dst, const Mac48Addr
     }
     if (n_ == ring_.size()) {   // grow: the frames in order, then room for as many again
         std::vector<Frame> bigger(std::min<std::size_t>(std::max<std::size_t>(2 * ring_.size(), 2), cap_));
-        for (uint32_t i = 0; i < n_; i++) bigger[i] = std::move(ring_[(head_ + i) % ring_.size()]);
+        for (uint32_t i = 0; i < n_; i++) bigger[i] = ring_[(head_ + i) % ring_.size()];
         ring_.swap(bigger);
         head_ = 0;
     }
     Frame& f = ring_[(head_ + n_) % ring_.size()];
-    f.p = std::move(p);
+    f.p = p;
     f.dst = dst;
     f.src = src;
     f.proto = proto;
     n_++;
-    if (n_ == 1 && !busy_) StartTransmission();
     return true;
 }
 
-void WireDevice::StartTransmission() {
-    if (!n_) return;
-    sending_ = std::move(ring_[head_]);
-    head_ = (head_ + 1) % (uint32_t)ring_.size();
-    n_--;
+void WireDevice::Transmit() {
     busy_ = true;
     Simulator::Schedule(TxTime(sending_.p->GetSize()), &WireDevice::FinishTransmission, this);
 }
 
 void WireDevice::FinishTransmission() {
     busy_ = false;
-    Frame f = std::move(sending_);
+    // ns3::Ptr has no move: each hand-over below drops the old holder's reference by hand,
+    // or the packet would stay alive (and be freed cold) until the slot is next used.
+    Ptr<Packet> p = sending_.p;
+    sending_.p = nullptr;
     // The receiver gets a packet of its own (SimpleChannel copies): without a copy when
     // nothing else holds this one.
-    Ptr<Packet> p = f.p->GetReferenceCount() == 1 ? f.p : f.p->Copy();
-    f.p = nullptr;
-    Simulator::ScheduleWithContext(peer_node_id_, delay_, &WireDevice::Receive, peer_, p, f.proto, f.dst, f.src);
-    StartTransmission();
+    if (p->GetReferenceCount() != 1) p = p->Copy();
+    Simulator::ScheduleWithContext(peer_node_id_, delay_, &WireDevice::Receive, peer_, p, sending_.proto,
+                                   sending_.dst, sending_.src);
+    if (n_) {   // the next waiting frame
+        sending_ = ring_[head_];
+        ring_[head_].p = nullptr;
+        head_ = (head_ + 1) % (uint32_t)ring_.size();
+        n_--;
+        Transmit();
+    }
 }
 
 void WireDevice::Receive(Ptr<Packet> p, uint16_t proto, Mac48Address dst, Mac48Address src) {

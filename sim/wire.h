@@ -84,7 +84,7 @@ class WireDevice : public ns3::NetDevice {
     // the payload exceeds the MTU (the frame is dropped and counted).
     bool SendFrame(ns3::Ptr<ns3::Packet> payload, const ns3::Mac48Address& dst, const ns3::Mac48Address& src,
                    uint16_t proto) {
-        return Enqueue(std::move(payload), dst, src, proto);
+        return Enqueue(payload, dst, src, proto);
     }
     void SetReceiveErrorModel(ns3::Ptr<ns3::ErrorModel> em) { em_ = em; }
     // Frames the receive error model dropped are added to *rx_dropped, frames this end's
@@ -135,7 +135,7 @@ class WireDevice : public ns3::NetDevice {
     void DoDispose() override;
     bool Enqueue(ns3::Ptr<ns3::Packet> p, const ns3::Mac48Address& dst, const ns3::Mac48Address& src,
                  uint16_t proto);
-    void StartTransmission();
+    void Transmit();   // sends sending_
     void FinishTransmission();
     void Receive(ns3::Ptr<ns3::Packet> p, uint16_t proto, ns3::Mac48Address dst, ns3::Mac48Address src);
     ns3::Time TxTime(uint32_t bytes);
@@ -153,7 +153,8 @@ class WireDevice : public ns3::NetDevice {
     uint32_t last_tx_bytes_ = UINT32_MAX;   // the serialization time of the last frame's size
     ns3::Time last_tx_time_;
     Frame sending_;
-    // The queue: a ring that grows (doubling) up to cap_ frames, allocated at first use.
+    // The frames waiting behind sending_: a ring that grows (doubling) up to cap_ frames,
+    // allocated when a frame first has to wait (an idle wire sends without it).
     std::vector<Frame> ring_;
     uint32_t head_ = 0, n_ = 0, cap_ = 100;
     ns3::Ptr<ns3::ErrorModel> em_;
