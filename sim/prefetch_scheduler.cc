@@ -25,29 +25,27 @@ PrefetchRegistry& PrefetchRegistry::Get() {
 }
 
 void PrefetchRegistry::Set(uint32_t context, const std::vector<Range>& ranges) {
-    if (context >= entries_.size()) {
-        entries_.resize((size_t)context + 1);
-        last_.resize((size_t)context + 1, 0);
-    }
+    if (context >= entries_.size()) entries_.resize((size_t)context + 1);
     Entry& e = entries_[context];
-    e.n = 0;
+    size_t k = 0;
     for (const Range& r : ranges) {
         if (!r.p || !r.bytes) continue;
         uintptr_t a = (uintptr_t)r.p & ~(kLine - 1), end = (uintptr_t)r.p + r.bytes;
-        while (a < end && e.n < kMaxRanges) {
+        while (a < end && k < kMaxRanges) {
             uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
-            e.lines[e.n++] = a | (n - 1);
+            e.lines[k++] = a | (n - 1);
             a += n * kLine;
         }
     }
+    for (size_t j = k; j < kMaxRanges; j++) e.lines[j] = 0;
 }
 
 void PrefetchRegistry::Warm(uint32_t context, uint64_t tick) {
     if (context >= entries_.size()) return;
-    if (tick - last_[context] < kWarmEvents) return;
-    last_[context] = tick;   // do not prefetch it again for the events right after
-    const Entry& e = entries_[context];
-    for (uint64_t k = 0; k < e.n; k++) {
+    Entry& e = entries_[context];
+    if (tick - e.last < kWarmEvents) return;
+    e.last = tick;   // do not prefetch it again for the events right after
+    for (size_t k = 0; k < kMaxRanges && e.lines[k]; k++) {
         uintptr_t a = e.lines[k] & ~(kLine - 1), n = (e.lines[k] & (kLine - 1)) + 1;
         for (uintptr_t j = 0; j < n; j++) __builtin_prefetch((const void*)(a + j * kLine), 1, 2);
         issued_ += n;

@@ -35,21 +35,21 @@ class PrefetchRegistry {
     // Issues the prefetches for `context` unless it ran within the last few events.
     void Warm(uint32_t context, uint64_t tick);
     void Ran(uint32_t context, uint64_t tick) {
-        if (context < last_.size()) last_[context] = tick;
+        if (context < entries_.size()) entries_[context].last = tick;
     }
     uint64_t issued() const { return issued_; }
 
-    static constexpr size_t kMaxRanges = 15;
+    static constexpr size_t kMaxRanges = 7;   // ranges past these are not prefetched
 
   private:
-    // One context's ranges in two cache lines: line-aligned addresses with the number of
-    // lines minus one in the low 6 bits (ranges longer than 64 lines are split).
-    struct Entry {
-        uint64_t n = 0;
+    // One context in one cache line (itself a miss per warmed event in a large run): the
+    // tick of its latest event, and its ranges as line-aligned addresses with the number of
+    // lines minus one in the low 6 bits (longer ranges are split; 0 ends the list).
+    struct alignas(64) Entry {
+        uint64_t last = 0;
         uintptr_t lines[kMaxRanges] = {};
     };
     std::vector<Entry> entries_;
-    std::vector<uint64_t> last_;    // tick of the context's latest event
     uint64_t issued_ = 0;
 };
 

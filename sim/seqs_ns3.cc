@@ -117,9 +117,9 @@ void StackNode::RegisterPrefetch() const {
     for (const auto& u : stack_->udp) udp = udp || u.open;
     if (udp) r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
     if (wire_) {
-        // The frame's path: this end of the wire, and the far end it schedules arrivals on.
-        r.push_back({wire_, (uint32_t)sizeof(WireDevice)});
-        r.push_back({wire_->peer(), (uint32_t)sizeof(WireDevice)});
+        // This end of the wire (its hot fields; the far end is only named in the arrival
+        // event, and touched when it runs, in the peer's context).
+        r.push_back({wire_, WireDevice::kHotBytes});
     } else {
         r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
         r.push_back({PeekPointer(dev_), 256});
@@ -272,7 +272,11 @@ void StackNode::Flush() {
 }
 
 void StackNode::Rearm() {
+    // timer_at_ is the deadline of the pending timer event (SEQS_NEVER when none: OnTimer
+    // resets it), so the event object, allocated when the timer was armed and long out of
+    // cache by now, is touched only when the deadline moved.
     uint64_t d = seqs_stack_next_deadline(stack_.get());
+    if (d == timer_at_) return;
     if (d == SEQS_NEVER) {
         timer_.Cancel();
         timer_at_ = SEQS_NEVER;
@@ -288,8 +292,8 @@ void StackNode::Rearm() {
         }
         d = now + 1;
     }
-    if (timer_.IsRunning() && timer_at_ == d) return;
-    timer_.Cancel();
+    if (timer_at_ == d) return;
+    if (timer_at_ != SEQS_NEVER) timer_.Cancel();
     timer_at_ = d;
     timer_ = Simulator::Schedule(TimeStep((uint64_t)((int64_t)d * StepsPerUs() - Simulator::Now().GetTimeStep())),
                                  &StackNode::OnTimer, this);

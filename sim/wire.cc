@@ -37,6 +37,7 @@ TypeId WireDevice::GetTypeId() {
 
 std::pair<Ptr<WireDevice>, Ptr<WireDevice>> WireDevice::Connect(Ptr<Node> a, Ptr<Node> b, const WireParams& p) {
     NS_ABORT_MSG_IF(p.queue == 0, "WireDevice::Connect: a queue holds at least one frame");
+    static_assert(sizeof(WireDevice) >= WireDevice::kHotBytes, "kHotBytes beyond the object");
     auto ch = CreateObject<WireChannel>();
     Ptr<WireDevice> d[2] = {CreateObject<WireDevice>(), CreateObject<WireDevice>()};
     Ptr<Node> n[2] = {a, b};
@@ -50,6 +51,12 @@ std::pair<Ptr<WireDevice>, Ptr<WireDevice>> WireDevice::Connect(Ptr<Node> a, Ptr
         n[i]->AddDevice(d[i]);   // sets the device's node and interface index
         ch->end_[i] = d[i];
     }
+    // What PrefetchRegistry is told to warm must hold the hot fields (the layout depends on
+    // ns-3's NetDevice base).
+    const char* base = reinterpret_cast<const char*>(PeekPointer(d[0]));
+    const char* hot_end = reinterpret_cast<const char*>(&d[0]->queue_drops_ + 1);
+    NS_ABORT_MSG_IF(hot_end - base > (std::ptrdiff_t)kHotBytes,
+                    "WireDevice: hot fields end at byte " << hot_end - base << ", past kHotBytes");
     for (int i = 0; i < 2; i++) {
         d[i]->peer_ = PeekPointer(d[1 - i]);
         d[i]->peer_node_id_ = n[1 - i]->GetId();

@@ -93,7 +93,8 @@ class WireDevice : public ns3::NetDevice {
         rx_dropped_ = rx_dropped;
         queue_drops_ = queue;
     }
-    const WireDevice* peer() const { return peer_; }
+    // The fields a frame sent or received reads lie within the object's first kHotBytes.
+    static constexpr uint32_t kHotBytes = 160;
 
     // ns3::NetDevice
     void SetIfIndex(uint32_t index) override { if_index_ = index; }
@@ -153,14 +154,15 @@ class WireDevice : public ns3::NetDevice {
     uint32_t last_tx_bytes_ = UINT32_MAX;   // the serialization time of the last frame's size
     ns3::Time last_tx_time_;
     Frame sending_;
-    // The frames waiting behind sending_: a ring that grows (doubling) up to cap_ frames,
-    // allocated when a frame first has to wait (an idle wire sends without it).
-    std::vector<Frame> ring_;
-    uint32_t head_ = 0, n_ = 0, cap_ = 100;
+    uint32_t n_ = 0, cap_ = 100;         // frames waiting in ring_, and at most
     ns3::Ptr<ns3::ErrorModel> em_;
     uint64_t* rx_dropped_ = nullptr;
     QueueDrops* queue_drops_ = nullptr;
-    // Cold.
+    // Cold (the ring only when frames have to wait).
+    // The frames waiting behind sending_: a ring that grows (doubling) up to cap_ frames,
+    // allocated when a frame first has to wait (an idle wire sends without it).
+    std::vector<Frame> ring_;
+    uint32_t head_ = 0;
     ns3::DataRate rate_;
     ns3::Ptr<ns3::Node> node_;
     ns3::Ptr<WireChannel> channel_;
