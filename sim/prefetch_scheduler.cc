@@ -31,13 +31,20 @@ void PrefetchRegistry::Set(uint32_t context, const std::vector<Range>& ranges) {
     for (const Range& r : ranges) {
         if (!r.p || !r.bytes) continue;
         uintptr_t a = (uintptr_t)r.p & ~(kLine - 1), end = (uintptr_t)r.p + r.bytes;
-        while (a < end && k < kMaxRanges) {
+        while (a < end && k < kMaxRanges - 1) {
             uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
             e.lines[k++] = a | (n - 1);
             a += n * kLine;
         }
     }
-    for (size_t j = k; j < kMaxRanges; j++) e.lines[j] = 0;
+    for (size_t j = k; j < kMaxRanges - 1; j++) e.lines[j] = 0;
+}
+
+void PrefetchRegistry::SetMoving(uint32_t context, const void* p, uint32_t bytes) {
+    if (context >= entries_.size() || !p || !bytes) return;
+    uintptr_t a = (uintptr_t)p & ~(kLine - 1), end = (uintptr_t)p + bytes;
+    uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
+    entries_[context].lines[kMaxRanges - 1] = a | (n - 1);
 }
 
 void PrefetchRegistry::Warm(uint32_t context, uint64_t tick) {
@@ -45,7 +52,8 @@ void PrefetchRegistry::Warm(uint32_t context, uint64_t tick) {
     Entry& e = entries_[context];
     if (tick - e.last < kWarmEvents) return;
     e.last = tick;   // do not prefetch it again for the events right after
-    for (size_t k = 0; k < kMaxRanges && e.lines[k]; k++) {
+    for (size_t k = 0; k < kMaxRanges; k++) {
+        if (!e.lines[k]) continue;
         uintptr_t a = e.lines[k] & ~(kLine - 1), n = (e.lines[k] & (kLine - 1)) + 1;
         for (uintptr_t j = 0; j < n; j++) __builtin_prefetch((const void*)(a + j * kLine), 1, 2);
         issued_ += n;
@@ -61,71 +69,107 @@ TypeId PrefetchScheduler::GetTypeId() {
 }
 
 // A 4-ary heap: half the depth of a binary one, and a node's four children share one or
-// two cache lines, so a sift through a queue of tens of thousands of events misses less.
+// two cache lines.
 constexpr size_t kArity = 4;
 
-void PrefetchScheduler::Up(size_t i) {
-    Event ev = heap_[i];
+void PrefetchScheduler::Up(std::vector<Event>& h, size_t i) {
+    Event ev = h[i];
     while (i > 0) {
         size_t p = (i - 1) / kArity;
-        if (!Less(ev, heap_[p])) break;
-        heap_[i] = heap_[p];
+        if (!Less(ev, h[p])) break;
+        h[i] = h[p];
         i = p;
     }
-    heap_[i] = ev;
+    h[i] = ev;
 }
 
-void PrefetchScheduler::Down(size_t i) {
-    size_t n = heap_.size();
-    Event ev = heap_[i];
+void PrefetchScheduler::Down(std::vector<Event>& h, size_t i) {
+    size_t n = h.size();
+    Event ev = h[i];
     for (;;) {
         size_t c = kArity * i + 1;
         if (c >= n) break;
         size_t end = std::min(c + kArity, n), m = c;
         for (size_t k = c + 1; k < end; k++)
-            if (Less(heap_[k], heap_[m])) m = k;
-        if (!Less(heap_[m], ev)) break;
-        heap_[i] = heap_[m];
+            if (Less(h[k], h[m])) m = k;
+        if (!Less(h[m], ev)) break;
+        h[i] = h[m];
         i = m;
     }
-    heap_[i] = ev;
+    h[i] = ev;
+}
+
+void PrefetchScheduler::Push(std::vector<Event>& h, const Event& ev) {
+    h.push_back(ev);
+    Up(h, h.size() - 1);
+}
+
+void PrefetchScheduler::RemoveAt(std::vector<Event>& h, size_t i) {
+    Event last = h.back();
+    h.pop_back();
+    if (i == h.size()) return;
+    h[i] = last;
+    if (i > 0 && Less(h[i], h[(i - 1) / kArity])) Up(h, i);
+    else Down(h, i);
 }
 
 void PrefetchScheduler::Insert(const Event& ev) {
-    heap_.push_back(ev);
-    Up(heap_.size() - 1);
+    uint64_t ts = ev.key.m_ts;
+    if (ts < horizon_) {
+        Push(near_, ev);
+    } else if ((ts >> kBucketBits) - (horizon_ >> kBucketBits) < kBuckets) {
+        ring_[(ts >> kBucketBits) % kBuckets].push_back(ev);
+        ring_n_++;
+    } else {
+        Push(far_, ev);
+    }
 }
 
-bool PrefetchScheduler::IsEmpty() const { return heap_.empty(); }
+void PrefetchScheduler::Refill() const {
+    while (near_.empty()) {
+        if (!ring_n_) {
+            if (far_.empty()) return;
+            // Nothing within the ring's span: skip to the far heap's first bucket.
+            horizon_ = far_.front().key.m_ts >> kBucketBits << kBucketBits;
+        }
+        uint64_t b = horizon_ >> kBucketBits;
+        std::vector<Event>& bucket = ring_[b % kBuckets];
+        for (const Event& ev : bucket) Push(near_, ev);
+        ring_n_ -= bucket.size();
+        bucket.clear();   // keeps its capacity for the bucket that reuses the slot
+        // Far events that were past the span when they came and fall in this bucket.
+        while (!far_.empty() && far_.front().key.m_ts >> kBucketBits <= b) {
+            Push(near_, far_.front());
+            RemoveAt(far_, 0);
+        }
+        horizon_ = (b + 1) << kBucketBits;
+    }
+}
+
+bool PrefetchScheduler::IsEmpty() const { return near_.empty() && !ring_n_ && far_.empty(); }
 
 Scheduler::Event PrefetchScheduler::PeekNext() const {
-    NS_ABORT_MSG_IF(heap_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
-    return heap_.front();
-}
-
-void PrefetchScheduler::RemoveAt(size_t i) {
-    Event last = heap_.back();
-    heap_.pop_back();
-    if (i == heap_.size()) return;
-    heap_[i] = last;
-    if (i > 0 && Less(heap_[i], heap_[(i - 1) / kArity])) Up(i);
-    else Down(i);
+    Refill();
+    NS_ABORT_MSG_IF(near_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
+    return near_.front();
 }
 
 Scheduler::Event PrefetchScheduler::RemoveNext() {
-    NS_ABORT_MSG_IF(heap_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
-    Event ev = heap_.front();
-    RemoveAt(0);
+    Refill();
+    NS_ABORT_MSG_IF(near_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
+    Event ev = near_.front();
+    RemoveAt(near_, 0);
     PrefetchRegistry& r = PrefetchRegistry::Get();
     tick_++;
     r.Ran(ev.key.m_context, tick_);
-    if (!heap_.empty()) {
+    Refill();
+    if (!near_.empty()) {
         // The next event's node, and the event objects (two lines: a frame delivery binds a
         // packet and two addresses) of the next event and of those that may follow it.
-        const Event& next = heap_.front();
+        const Event& next = near_.front();
         r.Warm(next.key.m_context, tick_);
-        for (size_t i = 0; i <= kArity && i < heap_.size(); i++) {
-            const char* impl = reinterpret_cast<const char*>(heap_[i].impl);
+        for (size_t i = 0; i <= kArity && i < near_.size(); i++) {
+            const char* impl = reinterpret_cast<const char*>(near_[i].impl);
             __builtin_prefetch(impl, 1, 3);
             __builtin_prefetch(impl + 64, 1, 3);
         }
@@ -134,11 +178,29 @@ Scheduler::Event PrefetchScheduler::RemoveNext() {
 }
 
 void PrefetchScheduler::Remove(const Event& ev) {
-    for (size_t i = 0; i < heap_.size(); i++) {
-        if (heap_[i].key.m_uid == ev.key.m_uid) {
-            RemoveAt(i);
-            return;
+    auto find_in = [&](std::vector<Event>& v) -> size_t {
+        for (size_t i = 0; i < v.size(); i++)
+            if (v[i].key.m_uid == ev.key.m_uid) return i;
+        return SIZE_MAX;
+    };
+    uint64_t ts = ev.key.m_ts;
+    if (ts < horizon_) {
+        size_t i = find_in(near_);
+        if (i != SIZE_MAX) return RemoveAt(near_, i);
+    } else {
+        if ((ts >> kBucketBits) - (horizon_ >> kBucketBits) < kBuckets) {
+            std::vector<Event>& bucket = ring_[(ts >> kBucketBits) % kBuckets];
+            size_t i = find_in(bucket);
+            if (i != SIZE_MAX) {
+                bucket[i] = bucket.back();   // a bucket is unordered
+                bucket.pop_back();
+                ring_n_--;
+                return;
+            }
         }
+        // Past the span when it came (the span may have moved over it since).
+        size_t i = find_in(far_);
+        if (i != SIZE_MAX) return RemoveAt(far_, i);
     }
     NS_ABORT_MSG("PrefetchScheduler::Remove: no event with uid " << ev.key.m_uid);
 }

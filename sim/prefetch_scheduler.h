@@ -4,13 +4,20 @@
 // At 10,000 nodes a node's state is cold every time its turn comes: its ping timer fired
 // 50 ms of simulated time (all other nodes) ago, and the frame it receives was sent by a
 // node whose state was cold too. Each event then waits on tens of cache misses in a row.
-// This scheduler keeps the pending events in a 4-ary heap ordered exactly as ns-3's own
-// schedulers order them (time stamp, then uid: the run is the same event for event), and
-// when it hands out an event it looks at the one after it: if that event's context (the
+// This scheduler hands out events exactly in the order ns-3's own schedulers do (time
+// stamp, then uid: the run is the same event for event), and when it hands out an event
+// it looks at the one after it: if that event's context (the
 // ns-3 node id) has not run recently, it issues prefetches for the memory the node's
 // registered ranges name (the StackNode, the hot part of its seqs stack, its ns-3 node,
 // device, queue and channel, its apps), so the loads overlap the current event's work.
 // Prefetching is only a hint: results do not depend on it.
+//
+// The queue has two tiers, so that the part every event sifts through stays in cache:
+// events due before `horizon_` sit in a small 4-ary heap; later ones are appended, unsorted,
+// to one bucket per 2^20 time steps (about 1 ms at ns-3's default resolution) in a ring of
+// 256 buckets; events beyond the ring's span go to a second heap. When the small heap runs
+// empty, the next bucket (and whatever the far heap holds for its span) moves into it.
+// A ping timer 50 ms ahead is then an append, not a sift through 20,000 events.
 #ifndef SEQS_SIM_PREFETCH_SCHEDULER_H
 #define SEQS_SIM_PREFETCH_SCHEDULER_H
 
@@ -30,8 +37,10 @@ class PrefetchRegistry {
         uint32_t bytes;
     };
     static PrefetchRegistry& Get();
-    // Replaces the ranges of a context.
+    // Replaces the ranges of a context (up to kMaxRanges - 1 after splitting).
     void Set(uint32_t context, const std::vector<Range>& ranges);
+    // Sets the context's one range that moves between its events (at most 64 lines).
+    void SetMoving(uint32_t context, const void* p, uint32_t bytes);
     // Issues the prefetches for `context` unless it ran within the last few events.
     void Warm(uint32_t context, uint64_t tick);
     void Ran(uint32_t context, uint64_t tick) {
@@ -39,13 +48,14 @@ class PrefetchRegistry {
     }
     uint64_t issued() const { return issued_; }
 
-    static constexpr size_t kMaxRanges = 7;   // ranges past these are not prefetched
+    static constexpr size_t kMaxRanges = 15;   // ranges past these are not prefetched
 
   private:
-    // One context in one cache line (itself a miss per warmed event in a large run): the
-    // tick of its latest event, and its ranges as line-aligned addresses with the number of
-    // lines minus one in the low 6 bits (longer ranges are split; 0 ends the list).
-    struct alignas(64) Entry {
+    // One context in one aligned pair of cache lines (itself a miss per warmed event in a
+    // large run; the second line comes with the first): the tick of its latest event, and its
+    // ranges as line-aligned addresses with the number of lines minus one in the low 6 bits
+    // (longer ranges are split; 0 is an empty slot). The last slot is the moving range.
+    struct alignas(128) Entry {
         uint64_t last = 0;
         uintptr_t lines[kMaxRanges] = {};
     };
@@ -56,7 +66,7 @@ class PrefetchRegistry {
 class PrefetchScheduler : public ns3::Scheduler {
   public:
     static ns3::TypeId GetTypeId();
-    PrefetchScheduler() = default;
+    PrefetchScheduler() : ring_(kBuckets) {}
     ~PrefetchScheduler() override = default;
 
     void Insert(const Event& ev) override;
@@ -69,10 +79,20 @@ class PrefetchScheduler : public ns3::Scheduler {
     static bool Less(const Event& a, const Event& b) {
         return a.key.m_ts < b.key.m_ts || (a.key.m_ts == b.key.m_ts && a.key.m_uid < b.key.m_uid);
     }
-    void Up(size_t i);
-    void Down(size_t i);
-    void RemoveAt(size_t i);
-    std::vector<Event> heap_;
+    static constexpr unsigned kBucketBits = 16;   // a bucket spans 2^16 time steps
+    static constexpr uint64_t kBuckets = 4096;     // the ring's span, in buckets
+    static void Push(std::vector<Event>& h, const Event& ev);
+    static void Up(std::vector<Event>& h, size_t i);
+    static void Down(std::vector<Event>& h, size_t i);
+    static void RemoveAt(std::vector<Event>& h, size_t i);
+    // Moves buckets into near_ until it holds an event (or nothing is queued).
+    void Refill() const;
+    // The state is mutable because PeekNext (const) may have to refill the near heap.
+    mutable std::vector<Event> near_;                 // every event before horizon_
+    mutable std::vector<std::vector<Event>> ring_;    // bucket b: events of [b, b+1) << kBucketBits
+    mutable std::vector<Event> far_;                  // events past the ring's span
+    mutable uint64_t horizon_ = 0;                    // a bucket boundary: the next bucket to load
+    mutable uint64_t ring_n_ = 0;                     // events in ring_
     uint64_t tick_ = 0;
 };
 
