@@ -66,7 +66,7 @@ const NetDevice::ReceiveCallback& IgnoreRx() {
 
 StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> dev,
                      Ptr<UniformRandomVariable> rng)
-    : cfg_(cfg), node_(node), dev_(dev), rng_(rng), stack_(new seqs_stack_t()) {
+    : stack_(new seqs_stack_t()), id_(node->GetId()), cfg_(cfg), node_(node), dev_(dev), rng_(rng) {
     seqs_config_t c;
     seqs_config_default(&c);
     std::memcpy(c.mac, cfg.mac, 6);
@@ -106,16 +106,25 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
 void StackNode::RegisterPrefetch() const {
     using R = PrefetchRegistry::Range;
     std::vector<R> r;
+    const uint8_t* self = reinterpret_cast<const uint8_t*>(this);
+    r.push_back({this, (uint32_t)(reinterpret_cast<const uint8_t*>(&stats_.bytes_out + 1) - self)});
+    // What a frame or a timer reads in the core (stack/include/seqs/priv/stack.h): the clock,
+    // deadlines, app list, configuration, address and the Ethernet/ARP/IP/ICMP counters; the
+    // first ARP entries; the TCP timer head; the transmit queue's indices and the start of
+    // its ring. The rest (the UDP/TCP counters, the echo ring, sockets) only when a user of
+    // them asks: apps add their own, and open UDP sockets are added here.
     const uint8_t* st = reinterpret_cast<const uint8_t*>(stack_.get());
-    r.push_back({this, sizeof *this});
-    // The stack's hot head (clock, deadlines, app list, configuration, address, counters,
-    // ICMP and ARP state, TCP work list: the core keeps them together), the transmit
-    // queue's head and first frame, and the UDP sockets when one is open.
-    r.push_back({st, (uint32_t)offsetof(seqs_stack_t, tcp) + 64});
-    r.push_back({st + offsetof(seqs_stack_t, txq), 192});
+    r.push_back({st, (uint32_t)(offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx))});
+    r.push_back({st + offsetof(seqs_stack_t, arp), 64});
+    r.push_back({st + offsetof(seqs_stack_t, tcp), 64});
+    r.push_back({st + offsetof(seqs_stack_t, txq), 128});
     bool udp = false;
     for (const auto& u : stack_->udp) udp = udp || u.open;
-    if (udp) r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
+    if (udp) {
+        r.push_back({st + offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx),
+                     (uint32_t)(offsetof(seqs_counters_t, txq_full) - offsetof(seqs_counters_t, udp_rx))});
+        r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
+    }
     if (wire_) {
         // This end of the wire (its hot fields; the far end is only named in the arrival
         // event, and touched when it runs, in the peer's context).
@@ -124,8 +133,8 @@ void StackNode::RegisterPrefetch() const {
         r.push_back({PeekPointer(node_), (uint32_t)sizeof(Node)});
         r.push_back({PeekPointer(dev_), 256});
     }
-    for (auto& a : apps_) a->PrefetchRanges(r);
-    PrefetchRegistry::Get().Set(node_->GetId(), r);
+    for (auto& a : apps_) a->PrefetchRanges(*this, r);
+    PrefetchRegistry::Get().Set(id_, r);
 }
 
 StackNode::~StackNode() {
@@ -373,6 +382,7 @@ void PingApp::Start(StackNode& node) {
     flows_.clear();
     for (auto& t : targets_) {
         Flow f;
+        f.addr = t.addr;
         f.target = t;
         f.marks.assign(2 * (((size_t)p_.count + 63) / 64), 0);
         flows_.push_back(std::move(f));
@@ -408,13 +418,13 @@ uint64_t PingApp::SentAtUs(const Flow& f, uint32_t q) const {
     return (uint64_t)((f.first_step + (int64_t)q * p_.interval.GetTimeStep()) / StepsPerUs());
 }
 
-void PingApp::PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const {
+void PingApp::PrefetchRanges(const StackNode&, std::vector<PrefetchRegistry::Range>& out) const {
     out.push_back({this, (uint32_t)sizeof *this});
-    // The first flows, their probe marks and the reply TTLs each reply is checked against.
+    // The first flows (their hot part) and their probe marks.
     for (size_t i = 0; i < flows_.size() && i < 2; i++) {
-        out.push_back({&flows_[i], (uint32_t)sizeof(Flow)});
-        out.push_back({flows_[i].marks.data(), (uint32_t)std::min<size_t>(flows_[i].marks.size() * 8, 128)});
-        if (!flows_[i].ttls.empty()) out.push_back({flows_[i].ttls.data(), (uint32_t)(flows_[i].ttls.size() * sizeof(int))});
+        const Flow& f = flows_[i];
+        out.push_back({&f, (uint32_t)(reinterpret_cast<const char*>(&f.errors) - reinterpret_cast<const char*>(&f))});
+        out.push_back({f.marks.data(), (uint32_t)std::min<size_t>(f.marks.size() * 8, 128)});
     }
 }
 
@@ -441,7 +451,7 @@ void PingApp::OnReply(size_t fi, uint32_t seq, bool intact, uint64_t rx_us, int 
         return;
     }
     Flow& f = flows_[fi];
-    if (ttl >= 0 && std::find(f.ttls.begin(), f.ttls.end(), ttl) == f.ttls.end()) f.ttls.push_back(ttl);
+    if (ttl >= 0 && ttl < 256) f.ttls[ttl >> 6] |= 1ull << (ttl & 63);
     if (!intact || !f.Sent(seq)) {
         f.bad++;
         return;
@@ -484,7 +494,10 @@ nlohmann::json PingApp::Results() const {
         for (uint32_t q = 0; q < f.next_seq; q++)
             if (!f.Got(q)) lost.push_back(q);
         j["lost_seqs"] = lost;   // sent and never answered (late replies are not listed)
-        if (!f.ttls.empty()) j["reply_ttls"] = f.ttls;
+        std::vector<int> ttls;   // ascending
+        for (int t = 0; t < 256; t++)
+            if (f.ttls[t >> 6] >> (t & 63) & 1) ttls.push_back(t);
+        if (!ttls.empty()) j["reply_ttls"] = ttls;
         flows.push_back(j);
     }
     nlohmann::json j = {{"count", p_.count},
@@ -523,7 +536,7 @@ int UdpPing::SendProbe(StackNode& node, size_t fi, uint32_t seq) {
     Put32(payload.data(), kPingMagic);
     Put16(payload.data() + 4, (uint32_t)fi);
     Put32(payload.data() + 6, seq);
-    return seqs_udp_sendto(node.stack(), sock_, payload.data(), payload.size(), targets_[fi].addr, p_.port);
+    return seqs_udp_sendto(node.stack(), sock_, payload.data(), payload.size(), TargetAddr(fi), p_.port);
 }
 
 void UdpPing::OnStackEvent(StackNode& node) {
@@ -542,7 +555,7 @@ void UdpPing::OnStackEvent(StackNode& node) {
         size_t fi = Get16(buf + 4);
         uint32_t seq = Get32(buf + 6);
         bool intact = fi < targets_.size() && (size_t)n == p_.size && !meta.truncated &&
-                      meta.remote_addr == targets_[fi].addr && meta.remote_port == p_.port;
+                      meta.remote_addr == TargetAddr(fi) && meta.remote_port == p_.port;
         for (size_t i = kPingHdr; intact && i < (size_t)n; i++) intact = buf[i] == PatternByte(i, seq);
         OnReply(fi, seq, intact, StackNode::NowUs());
     }
@@ -560,7 +573,7 @@ int IcmpPing::Open(StackNode& node) {
 int IcmpPing::SendProbe(StackNode& node, size_t fi, uint32_t seq) {
     std::vector<uint8_t> data(p_.size);
     for (size_t i = 0; i < data.size(); i++) data[i] = PatternByte(i, seq);
-    return seqs_icmp_echo_send(node.stack(), targets_[fi].addr, (uint16_t)(id_base_ + fi), (uint16_t)seq,
+    return seqs_icmp_echo_send(node.stack(), TargetAddr(fi), (uint16_t)(id_base_ + fi), (uint16_t)seq,
                                data.data(), data.size());
 }
 
@@ -574,9 +587,12 @@ void IcmpPing::OnStackEvent(StackNode& node) {
             continue;
         }
         // The core reports the reply's length, not its bytes: intact = right peer, right size.
-        bool intact = r.from == targets_[fi].addr && r.len == p_.size;
+        bool intact = r.from == TargetAddr(fi) && r.len == p_.size;
         OnReply(fi, r.seq, intact, r.rx_us, r.ttl);
     }
+    // The slot of the ring the stack records the next echo reply in.
+    const seqs_stack_t* s = node.stack();
+    node.SetPrefetchMoving(&s->echo[(s->echo_head + s->echo_count) % SEQS_ICMP_ECHO_RING], sizeof s->echo[0]);
 }
 
 // --- TcpSink ----------------------------------------------------------------------

@@ -70,9 +70,12 @@ class App {
         (void)node;
         (void)out;
     }
-    // Appends the memory this app touches on every event of its node (for PrefetchScheduler);
-    // by default the app object's first 128 bytes.
-    virtual void PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const { out.push_back({this, 128}); }
+    // Appends the memory this app touches on every event of its node (for PrefetchScheduler),
+    // in its own objects or in the node's stack; by default the app object's first 128 bytes.
+    virtual void PrefetchRanges(const StackNode& node, std::vector<PrefetchRegistry::Range>& out) const {
+        (void)node;
+        out.push_back({this, 128});
+    }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
 };
@@ -127,9 +130,12 @@ class StackNode {
     void Kick();
 
     seqs_stack_t* stack() { return stack_.get(); }
+    // Tells PrefetchRegistry what this node's next event will also touch, until the next call
+    // (e.g. the slot the stack writes the next echo reply into).
+    void SetPrefetchMoving(const void* p, uint32_t bytes) { PrefetchRegistry::Get().SetMoving(id_, p, bytes); }
     const seqs_stack_t* stack() const { return stack_.get(); }
     const std::string& name() const { return cfg_.name; }
-    uint32_t node_id() const { return node_->GetId(); }
+    uint32_t node_id() const { return id_; }
     const StackNodeConfig& config() const { return cfg_; }
     uint32_t addr() const { return cfg_.addr; }
     const AdapterStats& stats() const { return stats_; }
@@ -157,21 +163,25 @@ class StackNode {
     void StartApp(size_t i);
     void Configure();
 
+    // Hot: what every frame and timer of the node reads, from wire_ to stats_.bytes_out
+    // (RegisterPrefetch names this span).
+    WireDevice* wire_ = nullptr;   // dev_ when it is a WireDevice: frames skip ns-3's Address objects
+    std::unique_ptr<seqs_stack_t> stack_;
+    uint32_t id_;                  // the ns-3 node's id
+    PcapngWriter* pcapng_ = nullptr;
+    ns3::Ptr<ns3::PcapFileWrapper> pcap_;
+    uint64_t timer_at_ = SEQS_NEVER;   // deadline of the pending timer event, SEQS_NEVER if none
+    uint32_t pcapng_if_ = 0;
+    bool in_apps_ = false;
+    std::vector<std::unique_ptr<App>> apps_;
+    AdapterStats stats_;
+    // Cold.
+    ns3::EventId timer_;           // touched only when the deadline moves
     StackNodeConfig cfg_;
     ns3::Ptr<ns3::Node> node_;
     ns3::Ptr<ns3::NetDevice> dev_;
-    WireDevice* wire_ = nullptr;   // dev_ when it is a WireDevice: frames skip ns-3's Address objects
     ns3::Ptr<ns3::UniformRandomVariable> rng_;
-    std::unique_ptr<seqs_stack_t> stack_;
-    ns3::Ptr<ns3::PcapFileWrapper> pcap_;
-    PcapngWriter* pcapng_ = nullptr;
-    uint32_t pcapng_if_ = 0;
-    ns3::EventId timer_;
-    uint64_t timer_at_ = SEQS_NEVER;
-    AdapterStats stats_;
-    std::vector<std::unique_ptr<App>> apps_;
     int set_addr_result_ = 0;
-    bool in_apps_ = false;
 };
 
 // --- apps -------------------------------------------------------------------
@@ -220,7 +230,7 @@ class PingApp : public App {
     // Time after the app's start by which every reply is due.
     static ns3::Time Span(const PingParams& p) { return p.interval * (int64_t)(p.count + 1) + p.timeout; }
     void SampleFlows(const std::string& node, std::vector<FlowSample>& out) const override;
-    void PrefetchRanges(std::vector<PrefetchRegistry::Range>& out) const override;
+    void PrefetchRanges(const StackNode& node, std::vector<PrefetchRegistry::Range>& out) const override;
 
   protected:
     // Opens what the app needs; returns a seqs error (0 = ok).
@@ -230,14 +240,16 @@ class PingApp : public App {
     // A reply for (flow, seq) arrived at rx_us; intact = it is exactly the echo of our probe.
     void OnReply(size_t flow, uint32_t seq, bool intact, uint64_t rx_us, int ttl = -1);
     void Stray() { stray_++; }   // a reply that matches no probe of ours
+    uint32_t TargetAddr(size_t flow) const { return flows_[flow].addr; }
 
     std::vector<PingTarget> targets_;
     PingParams p_;
     int open_error_ = 0;
 
   private:
+    // Hot first: a probe and its reply read the fields up to `errors` (PrefetchRanges).
     struct Flow {
-        PingTarget target;
+        uint32_t addr = 0;   // target.addr
         uint32_t next_seq = 0;
         uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
         uint64_t rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
@@ -250,8 +262,9 @@ class PingApp : public App {
         bool Got(uint32_t q) const { return marks[2 * (q >> 6) + 1] >> (q & 63) & 1; }
         void SetSent(uint32_t q) { marks[2 * (q >> 6)] |= 1ull << (q & 63); }
         void SetGot(uint32_t q) { marks[2 * (q >> 6) + 1] |= 1ull << (q & 63); }
+        uint64_t ttls[4] = {0, 0, 0, 0};   // bit t: a reply came with IP TTL t (when known)
         std::vector<int> errors;         // distinct send error codes
-        std::vector<int> ttls;           // distinct IP TTLs of the replies (when known)
+        PingTarget target;
     };
     void SendNext(StackNode* node, size_t flow);
     uint64_t SentAtUs(const Flow& f, uint32_t q) const;   // when probe q was sent (us)
