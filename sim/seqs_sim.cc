@@ -55,6 +55,9 @@
 #include "ns3/node-container.h"
 #include "ns3/pointer.h"
 #include "ns3/rng-seed-manager.h"
+#include "ns3/simple-net-device-helper.h"
+#include "ns3/simple-net-device.h"
+#include "ns3/tag.h"
 #include "ns3/simulator.h"
 
 #include "app_registry.h"
@@ -185,6 +188,39 @@ bool IsBroadcastMac(const uint8_t* m) {
     return m[0] == 0xff && m[1] == 0xff && m[2] == 0xff && m[3] == 0xff && m[4] == 0xff && m[5] == 0xff;
 }
 
+// --link simple: ns-3's SimpleNetDevice, the reference WireDevice reproduces. Its queue's drops
+// carry the addresses in SimpleNetDevice's private "ns3::SimpleTag" (source MAC, destination
+// MAC, protocol), read here to count broadcast drops.
+class SimpleTagView : public Tag {
+  public:
+    static TypeId Tid() {
+        static TypeId tid = TypeId::LookupByName("ns3::SimpleTag");
+        return tid;
+    }
+    TypeId GetInstanceTypeId() const override { return Tid(); }
+    uint32_t GetSerializedSize() const override { return 14; }
+    void Serialize(TagBuffer) const override {}
+    void Deserialize(TagBuffer i) override {
+        i.Read(src, 6);
+        i.Read(dst, 6);
+    }
+    void Print(std::ostream&) const override {}
+    uint8_t src[6] = {0}, dst[6] = {0};
+};
+
+void CountSimpleQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
+    q->total++;
+    PacketTagIterator it = p->GetPacketTagIterator();
+    while (it.HasNext()) {
+        PacketTagIterator::Item item = it.Next();
+        if (item.GetTypeId() != SimpleTagView::Tid()) continue;
+        SimpleTagView v;
+        item.GetTag(v);
+        if (IsBroadcastMac(v.dst)) q->broadcast++;
+        return;
+    }
+}
+
 // A CSMA port's queue drops (DropTailQueue "Drop"; the frame starts with its Ethernet header).
 void CountCsmaQueueDrop(QueueDrops* q, Ptr<const Packet> p) {
     q->total++;
@@ -229,6 +265,7 @@ struct Args {
     std::string pcapng, netanim, plot_dir;
     bool huge_pages = true;               // --no-huge-pages
     std::string scheduler = "prefetch";   // --scheduler: prefetch (ours), map, heap, list, calendar (ns-3's)
+    std::string link = "wire";            // --link: wire (ours, sim/wire.h) or simple (ns-3's SimpleNetDevice)
 };
 
 // Progress of a long run on stderr: simulated time, events per wall second, ETA. Silent for
@@ -287,7 +324,8 @@ class Progress {
 void Usage() {
     std::cerr << "usage: seqs-sim SCENARIO.toml [--out summary.json] [--pcap-dir DIR | --pcapng FILE] [--seed N]\n"
                  "                [--quiet] [--no-progress] [--netanim FILE.xml] [--plot DIR]\n"
-                 "                [--scheduler prefetch|map|heap|list|calendar] [--no-huge-pages]\n";
+                 "                [--scheduler prefetch|map|heap|list|calendar] [--link wire|simple]\n"
+                 "                [--no-huge-pages]\n";
 }
 
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
@@ -600,6 +638,31 @@ void Runner::Build() {
     // Links: a is host `host` (or SIZE_MAX), b is its peer host `peer` or a switch port.
     auto make_link = [&](Ptr<Node> a, Ptr<Node> b, const LinkParams& lp, const std::list<uint32_t>& drop_a,
                          const std::list<uint32_t>& drop_b, size_t host, size_t peer) {
+        // Queue drops: side a is the host's own queue (the stack's frames; the send also
+        // returns false then); side b sends toward the host (a peer host's own queue, or a
+        // switch port's, whose failed SendFrom a BridgeNetDevice ignores: without this
+        // count the copies would vanish).
+        auto drops_of = [&](uint32_t i) {
+            return i == 0 ? &queue_own_[host] : peer != SIZE_MAX ? &queue_own_[peer] : &queue_toward_[host];
+        };
+        if (args_.link == "simple") {
+            SimpleNetDeviceHelper h;
+            h.DisableFlowControl();
+            h.SetDeviceAttribute("DataRate", DataRateValue(lp.rate));
+            h.SetChannelAttribute("Delay", TimeValue(lp.delay));
+            h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+                       QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, lp.queue)));
+            NetDeviceContainer d = h.Install(NodeContainer(a, b));
+            for (uint32_t i = 0; i < 2; i++) {
+                auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
+                Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
+                if (em) sd->SetReceiveErrorModel(em);
+                sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
+                sd->GetQueue()->TraceConnectWithoutContext("Drop", MakeBoundCallback(&CountSimpleQueueDrop, drops_of(i)));
+                count_deliveries(d.Get(i));
+            }
+            return d;
+        }
         WireParams wp;
         wp.rate = lp.rate;
         wp.delay = lp.delay;
@@ -612,12 +675,7 @@ void Runner::Build() {
             Ptr<WireDevice> w = i == 0 ? ends.first : ends.second;
             Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
             if (em) w->SetReceiveErrorModel(em);
-            // Queue drops: side a is the host's own queue (the stack's frames; SendFrame also
-            // returns false then); side b sends toward the host (a peer host's own queue, or a
-            // switch port's, whose failed SendFrom a BridgeNetDevice ignores: without this
-            // count the copies would vanish).
-            QueueDrops* q = i == 0 ? &queue_own_[host] : peer != SIZE_MAX ? &queue_own_[peer] : &queue_toward_[host];
-            w->CountDropsInto(&links_.dropped, q);
+            w->CountDropsInto(&links_.dropped, drops_of(i));
             count_deliveries(w);
         }
         return d;
@@ -1227,6 +1285,7 @@ int Runner::Run() {
     out["peak_rss_kb_run"] = rss_run;
     // How this process ran (not results of the scenario: they do not depend on it).
     out["process"] = {{"scheduler", args_.scheduler},
+                      {"link", args_.link},
                       {"prefetched_lines", seqs_sim::PrefetchRegistry::Get().issued()},
                       {"huge_pages", {{"asked", args_.huge_pages}, {"kb_at_end", AnonHugeKb()}, {"setup_s", huge_s}}}};
     {
@@ -1302,6 +1361,13 @@ int main(int argc, char** argv) {
         else if (s == "--pcapng") a.pcapng = need("--pcapng");
         else if (s == "--netanim") a.netanim = need("--netanim");
         else if (s == "--plot") a.plot_dir = need("--plot");
+        else if (s == "--link") {
+            a.link = need("--link");
+            if (a.link != "wire" && a.link != "simple") {
+                std::cerr << "seqs-sim: --link must be wire or simple, not '" << a.link << "'\n";
+                return 2;
+            }
+        }
         else if (s == "--scheduler") {
             a.scheduler = need("--scheduler");
             if (a.scheduler != "prefetch" && a.scheduler != "map" && a.scheduler != "heap" && a.scheduler != "list" &&

@@ -385,6 +385,63 @@ def test_every_scheduler_gives_the_same_run(tmp_path, scenario):
     assert runs["prefetch"] == runs["map"] == runs["heap"]
 
 
+QUEUE_DROP_PAIRS = """
+name = "queue-drops"
+duration = "2s"
+[link]
+rate = "100kbps"
+delay = "100us"
+queue = 1
+[[node]]
+name = "h{}"
+count = 4
+ip = "198.51.100.1/24"
+[[app]]
+type = "icmp-ping"
+on = "*"
+targets = ["+2"]
+count = 150
+interval = "5ms"
+[[pair]]
+a = "h1"
+b = "h3"
+[[pair]]
+a = "h2"
+b = "h4"
+"""
+
+
+@pytest.mark.parametrize("scenario", ["ping-mesh.toml", "ping-droplist.toml", "tcp-routed.toml", "dhcp-storm.toml",
+                                      "http-lossy.toml", "queue-drops"])
+def test_wire_link_is_ns3s_simple_net_device(tmp_path, scenario):
+    """WireDevice (sim/wire.h, the default) reproduces ns-3's SimpleNetDevice + DropTailQueue +
+    SimpleChannel event for event: with --link simple the run is the same frame for frame,
+    losses, queue drops (a 1-frame queue at 100 kbit/s) and switch ports included."""
+    if scenario == "queue-drops":
+        path = tmp_path / "queue-drops.toml"
+        path.write_text(QUEUE_DROP_PAIRS)
+    else:
+        path = SCENARIOS / scenario
+    runs = {}
+    for link in ("wire", "simple"):
+        _, s, pcaps = run_sim(path, tmp_path, seed=5, tag=link, extra=("--link", link))
+        assert s["process"]["link"] == link
+        for k in ("wall_s", "peak_rss_kb_run", "process"):
+            s.pop(k)
+        runs[link] = (pcap_digest(pcaps), s)
+    assert runs["wire"][0], "no pcap written"
+    assert runs["wire"] == runs["simple"]
+    if scenario == "queue-drops":
+        m = runs["wire"][1]["metrics"]
+        assert m["link.queue_dropped"] > 100 and m["adapter.tx_refused"] > 0
+
+
+def test_link_option_is_checked(tmp_path):
+    p = subprocess.run([str(SIM), str(SCENARIOS / "ping-pair.toml"), "--link", "csma"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--link must be wire or simple" in p.stderr
+
+
 def test_scheduler_option_is_checked(tmp_path):
     p = subprocess.run([str(SIM), str(SCENARIOS / "ping-pair.toml"), "--scheduler", "fifo"],
                        capture_output=True, text=True, timeout=60)
