@@ -66,7 +66,7 @@ const NetDevice::ReceiveCallback& IgnoreRx() {
 
 StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> dev,
                      Ptr<UniformRandomVariable> rng)
-    : stack_(new seqs_stack_t()), id_(node->GetId()), cfg_(cfg), node_(node), dev_(dev), rng_(rng) {
+    : stack_(new AlignedStack()), id_(node->GetId()), cfg_(cfg), node_(node), dev_(dev), rng_(rng) {
     seqs_config_t c;
     seqs_config_default(&c);
     std::memcpy(c.mac, cfg.mac, 6);
@@ -76,7 +76,7 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
     uint64_t seed = 0;
     for (int i = 0; i < 4; i++) seed = seed << 16 | rng_->GetInteger(0, 0xFFFF);
     c.rng_seed = seed;
-    int rc = seqs_stack_init(stack_.get(), &c);
+    int rc = seqs_stack_init(stack(), &c);
     NS_ABORT_MSG_IF(rc != SEQS_OK, "seqs_stack_init failed for " << cfg.name << ": " << seqs_strerror(rc));
     Mac48Address mac;
     mac.CopyFrom(cfg.mac);
@@ -110,20 +110,21 @@ void StackNode::RegisterPrefetch() const {
     r.push_back({this, (uint32_t)(reinterpret_cast<const uint8_t*>(&stats_.bytes_out + 1) - self)});
     // What a frame or a timer reads in the core (stack/include/seqs/priv/stack.h): the clock,
     // deadlines, app list, configuration, address and the Ethernet/ARP/IP/ICMP counters; the
-    // first ARP entries; the TCP timer head; the transmit queue's indices and the start of
-    // its ring. The rest (the UDP/TCP counters, the echo ring, sockets) only when a user of
+    // first ARP entry; the TCP timer head; the transmit queue's indices and the start of its
+    // ring (where a frame goes when the queue is empty). Exact byte counts, not whole lines:
+    // a range is rounded out to the lines it touches. The rest (the UDP/TCP counters, the echo ring, sockets) only when a user of
     // them asks: apps add their own, and open UDP sockets are added here.
-    const uint8_t* st = reinterpret_cast<const uint8_t*>(stack_.get());
+    const uint8_t* st = reinterpret_cast<const uint8_t*>(stack());
     r.push_back({st, (uint32_t)(offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx))});
-    r.push_back({st + offsetof(seqs_stack_t, arp), 64});
-    r.push_back({st + offsetof(seqs_stack_t, tcp), 64});
+    r.push_back({st + offsetof(seqs_stack_t, arp), (uint32_t)sizeof(seqs_arp_entry)});
+    r.push_back({st + offsetof(seqs_stack_t, tcp), 16});   // next_timer, nwork, work_sum
     r.push_back({st + offsetof(seqs_stack_t, txq), 128});
     bool udp = false;
-    for (const auto& u : stack_->udp) udp = udp || u.open;
+    for (const auto& u : stack()->udp) udp = udp || u.open;
     if (udp) {
         r.push_back({st + offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx),
                      (uint32_t)(offsetof(seqs_counters_t, txq_full) - offsetof(seqs_counters_t, udp_rx))});
-        r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack_->udp)});
+        r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack()->udp)});
     }
     if (wire_) {
         // This end of the wire (its hot fields; the far end is only named in the arrival
@@ -181,7 +182,7 @@ void StackNode::Boot() {
 
 void StackNode::Configure() {
     if (cfg_.addr) {
-        set_addr_result_ = seqs_stack_set_addr(stack_.get(), cfg_.addr, cfg_.prefix_len, cfg_.gateway, 0);
+        set_addr_result_ = seqs_stack_set_addr(stack(), cfg_.addr, cfg_.prefix_len, cfg_.gateway, 0);
         NS_ABORT_MSG_IF(set_addr_result_ != SEQS_OK, "seqs_stack_set_addr failed for "
                                                          << cfg_.name << ": " << seqs_strerror(set_addr_result_));
     }
@@ -194,7 +195,7 @@ void StackNode::AddApp(std::unique_ptr<App> app, Time start) {
 }
 
 void StackNode::StartApp(size_t i) {
-    seqs_stack_poll(stack_.get(), NowUs());
+    seqs_stack_poll(stack(), NowUs());
     apps_[i]->Start(*this);
     RegisterPrefetch();
     Kick();
@@ -219,14 +220,14 @@ void StackNode::Receive(const Packet& pkt, uint16_t proto, const uint8_t* dst, c
     if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
     stats_.frames_in++;
     stats_.bytes_in += len;
-    seqs_stack_input(stack_.get(), f, len, NowUs());
+    seqs_stack_input(stack(), f, len, NowUs());
     AfterStackCall();
 }
 
 void StackNode::OnTimer() {
     timer_at_ = SEQS_NEVER;
     stats_.timer_events++;
-    seqs_stack_poll(stack_.get(), NowUs());
+    seqs_stack_poll(stack(), NowUs());
     AfterStackCall();
 }
 
@@ -249,7 +250,7 @@ void StackNode::Kick() {
 void StackNode::Flush() {
     for (;;) {
         uint8_t* txbuf = SharedTxBuf();
-        int n = seqs_stack_output(stack_.get(), txbuf, SEQS_MAX_FRAME, NowUs());
+        int n = seqs_stack_output(stack(), txbuf, SEQS_MAX_FRAME, NowUs());
         if (n <= 0) {
             NS_ABORT_MSG_IF(n < 0, "seqs_stack_output failed on " << cfg_.name << ": " << seqs_strerror(n));
             return;
@@ -284,7 +285,7 @@ void StackNode::Rearm() {
     // timer_at_ is the deadline of the pending timer event (SEQS_NEVER when none: OnTimer
     // resets it), so the event object, allocated when the timer was armed and long out of
     // cache by now, is touched only when the deadline moved.
-    uint64_t d = seqs_stack_next_deadline(stack_.get());
+    uint64_t d = seqs_stack_next_deadline(stack());
     if (d == timer_at_) return;
     if (d == SEQS_NEVER) {
         timer_.Cancel();
@@ -326,7 +327,7 @@ nlohmann::json StackNode::Summary() const {
     nlohmann::json c = nlohmann::json::object();
     for (unsigned i = 0; i < SEQS_COUNTER_COUNT; i++) {
         const char* n = seqs_counter_name(i);
-        if (n) c[n] = seqs_counter_value(stack_.get(), i);
+        if (n) c[n] = seqs_counter_value(stack(), i);
     }
     j["counters"] = c;
     nlohmann::json apps = nlohmann::json::array();

@@ -104,7 +104,7 @@ struct StackNodeConfig {
     uint16_t mtu = 0;              // 0 = stack default
 };
 
-class StackNode {
+class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
   public:
     // Attaches a new stack to dev (which must be on node). rng is an ns-3 stream
     // already assigned (AssignStreams/SetStream): the stack seed is drawn from it.
@@ -129,11 +129,11 @@ class StackNode {
     // After an app used the stack (send, bind...): transmit what it queued, re-arm the timer.
     void Kick();
 
-    seqs_stack_t* stack() { return stack_.get(); }
+    seqs_stack_t* stack() { return &stack_->s; }
     // Tells PrefetchRegistry what this node's next event will also touch, until the next call
     // (e.g. the slot the stack writes the next echo reply into).
     void SetPrefetchMoving(const void* p, uint32_t bytes) { PrefetchRegistry::Get().SetMoving(id_, p, bytes); }
-    const seqs_stack_t* stack() const { return stack_.get(); }
+    const seqs_stack_t* stack() const { return &stack_->s; }
     const std::string& name() const { return cfg_.name; }
     uint32_t node_id() const { return id_; }
     const StackNodeConfig& config() const { return cfg_; }
@@ -166,7 +166,11 @@ class StackNode {
     // Hot: what every frame and timer of the node reads, from wire_ to stats_.bytes_out
     // (RegisterPrefetch names this span).
     WireDevice* wire_ = nullptr;   // dev_ when it is a WireDevice: frames skip ns-3's Address objects
-    std::unique_ptr<seqs_stack_t> stack_;
+    // Line-aligned, so the hot head's ranges span no more cache lines than their size needs.
+    struct alignas(64) AlignedStack {
+        seqs_stack_t s;
+    };
+    std::unique_ptr<AlignedStack> stack_;
     uint32_t id_;                  // the ns-3 node's id
     PcapngWriter* pcapng_ = nullptr;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
@@ -222,7 +226,7 @@ struct PingParams {
 // within `timeout` counts as received. The first probe of each flow is jittered
 // by up to one interval (from the node's RNG stream) so that many nodes do not
 // transmit in lockstep. Subclasses send probes and hand back what came in.
-class PingApp : public App {
+class alignas(64) PingApp : public App {   // line-aligned: prefetched
   public:
     PingApp(std::vector<PingTarget> targets, PingParams p) : targets_(std::move(targets)), p_(p) {}
     void Start(StackNode& node) override;
@@ -248,7 +252,7 @@ class PingApp : public App {
 
   private:
     // Hot first: a probe and its reply read the fields up to `errors` (PrefetchRanges).
-    struct Flow {
+    struct alignas(64) Flow {
         uint32_t addr = 0;   // target.addr
         uint32_t next_seq = 0;
         uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
