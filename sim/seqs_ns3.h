@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,22 @@ extern "C" {
 namespace seqs_sim {
 
 class StackNode;
+
+// Allocates on cache-line boundaries: a small array the prefetcher warms then costs the
+// lines its size needs, not one more for straddling a boundary.
+template <class T>
+struct LineAllocator {
+    using value_type = T;
+    LineAllocator() = default;
+    template <class U>
+    LineAllocator(const LineAllocator<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+    template <class U>
+    bool operator==(const LineAllocator<U>&) const { return true; }
+    template <class U>
+    bool operator!=(const LineAllocator<U>&) const { return false; }
+};
 
 // Cumulative state of one flow of an app, for --plot time series (the sampler differences
 // successive samples): payload bytes delivered end to end, and RTT samples.
@@ -255,13 +272,15 @@ class alignas(64) PingApp : public App {   // line-aligned: prefetched
     struct alignas(64) Flow {
         uint32_t addr = 0;   // target.addr
         uint32_t next_seq = 0;
-        uint64_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
+        // Probe counts (a flow has at most `count`, a uint32_t, probes; 32 bits keep the hot
+        // part of a flow in two cache lines).
+        uint32_t sent = 0, received = 0, late = 0, dup = 0, send_errors = 0, bad = 0;
         uint64_t rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
         // Probe q goes out at first_step + q * interval (simulator time steps): one word of
         // "sent" bits and one of "answered" bits per 64 probes, not a time per probe (a
         // per-probe array is a new cache line every probe at 10,000 nodes).
         int64_t first_step = 0;
-        std::vector<uint64_t> marks;
+        std::vector<uint64_t, LineAllocator<uint64_t>> marks;
         bool Sent(uint32_t q) const { return marks[2 * (q >> 6)] >> (q & 63) & 1; }
         bool Got(uint32_t q) const { return marks[2 * (q >> 6) + 1] >> (q & 63) & 1; }
         void SetSent(uint32_t q) { marks[2 * (q >> 6)] |= 1ull << (q & 63); }
