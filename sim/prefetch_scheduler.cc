@@ -24,37 +24,52 @@ PrefetchRegistry& PrefetchRegistry::Get() {
     return r;
 }
 
+void PrefetchRegistry::Put(Entry& e, size_t k, uintptr_t v) {
+    for (size_t i = 0; i < 6; i++) e.ranges[6 * k + i] = (uint8_t)(v >> (8 * i));
+}
+
+uintptr_t PrefetchRegistry::Get(const Entry& e, size_t k) {
+    uintptr_t v = 0;
+    for (size_t i = 0; i < 6; i++) v |= (uintptr_t)e.ranges[6 * k + i] << (8 * i);
+    return v;
+}
+
+// The first (up to 64 lines) of the lines [p, p + bytes) touches, encoded; *next is where the
+// rest starts. 0 for memory above 2^48, which 6 bytes cannot name (not prefetched).
+uintptr_t PrefetchRegistry::Encode(const void* p, uint32_t bytes, uintptr_t* next) {
+    uintptr_t a = (uintptr_t)p & ~(kLine - 1), end = (uintptr_t)p + bytes;
+    uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
+    *next = a + n * kLine;
+    return end > ((uintptr_t)1 << 48) ? 0 : a | (n - 1);
+}
+
 void PrefetchRegistry::Set(uint32_t context, const std::vector<Range>& ranges) {
     if (context >= entries_.size()) entries_.resize((size_t)context + 1);
     Entry& e = entries_[context];
     size_t k = 0;
     for (const Range& r : ranges) {
         if (!r.p || !r.bytes) continue;
-        uintptr_t a = (uintptr_t)r.p & ~(kLine - 1), end = (uintptr_t)r.p + r.bytes;
-        while (a < end && k < kMaxRanges - 1) {
-            uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
-            e.lines[k++] = a | (n - 1);
-            a += n * kLine;
-        }
+        uintptr_t a = (uintptr_t)r.p, end = (uintptr_t)r.p + r.bytes;
+        while (a < end && k < kMaxRanges - 1) Put(e, k++, Encode((const void*)a, (uint32_t)(end - a), &a));
     }
-    for (size_t j = k; j < kMaxRanges - 1; j++) e.lines[j] = 0;
+    for (size_t j = k; j < kMaxRanges - 1; j++) Put(e, j, 0);
 }
 
 void PrefetchRegistry::SetMoving(uint32_t context, const void* p, uint32_t bytes) {
     if (context >= entries_.size() || !p || !bytes) return;
-    uintptr_t a = (uintptr_t)p & ~(kLine - 1), end = (uintptr_t)p + bytes;
-    uintptr_t n = std::min<uintptr_t>((end - a + kLine - 1) / kLine, 64);
-    entries_[context].lines[kMaxRanges - 1] = a | (n - 1);
+    uintptr_t rest;
+    Put(entries_[context], kMaxRanges - 1, Encode(p, bytes, &rest));
 }
 
 void PrefetchRegistry::Warm(uint32_t context, uint64_t tick) {
     if (context >= entries_.size()) return;
     Entry& e = entries_[context];
-    if (tick - e.last < kWarmEvents) return;
-    e.last = tick;   // do not prefetch it again for the events right after
+    if ((uint32_t)tick - e.last < kWarmEvents) return;
+    e.last = (uint32_t)tick;   // do not prefetch it again for the events right after
     for (size_t k = 0; k < kMaxRanges; k++) {
-        if (!e.lines[k]) continue;
-        uintptr_t a = e.lines[k] & ~(kLine - 1), n = (e.lines[k] & (kLine - 1)) + 1;
+        uintptr_t v = Get(e, k);
+        if (!v) continue;
+        uintptr_t a = v & ~(kLine - 1), n = (v & (kLine - 1)) + 1;
         for (uintptr_t j = 0; j < n; j++) __builtin_prefetch((const void*)(a + j * kLine), 1, 2);
         issued_ += n;
     }

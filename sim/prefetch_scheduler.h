@@ -44,21 +44,24 @@ class PrefetchRegistry {
     // Issues the prefetches for `context` unless it ran within the last few events.
     void Warm(uint32_t context, uint64_t tick);
     void Ran(uint32_t context, uint64_t tick) {
-        if (context < entries_.size()) entries_[context].last = tick;
+        if (context < entries_.size()) entries_[context].last = (uint32_t)tick;
     }
     uint64_t issued() const { return issued_; }
 
-    static constexpr size_t kMaxRanges = 15;   // ranges past these are not prefetched
+    static constexpr size_t kMaxRanges = 10;   // ranges past these are not prefetched
 
   private:
-    // One context in one aligned pair of cache lines (itself a miss per warmed event in a
-    // large run; the second line comes with the first): the tick of its latest event, and its
-    // ranges as line-aligned addresses with the number of lines minus one in the low 6 bits
-    // (longer ranges are split; 0 is an empty slot). The last slot is the moving range.
-    struct alignas(128) Entry {
-        uint64_t last = 0;
-        uintptr_t lines[kMaxRanges] = {};
+    // One context in one cache line (itself a miss per warmed event in a large run): the
+    // tick of its latest event (modulo 2^32), and its ranges in 6 bytes each: a line-aligned
+    // address (below 2^48) with the number of lines minus one in the low 6 bits (longer
+    // ranges are split; 0 is an empty slot). The last slot is the moving range.
+    struct alignas(64) Entry {
+        uint32_t last = 0;
+        uint8_t ranges[kMaxRanges * 6] = {};
     };
+    static void Put(Entry& e, size_t k, uintptr_t v);
+    static uintptr_t Get(const Entry& e, size_t k);
+    static uintptr_t Encode(const void* p, uint32_t bytes, uintptr_t* next);
     std::vector<Entry> entries_;
     uint64_t issued_ = 0;
 };
