@@ -141,7 +141,7 @@ void PrefetchScheduler::Insert(const Event& ev) {
 }
 
 void PrefetchScheduler::Refill() const {
-    while (near_.empty()) {
+    while (run_pos_ == run_.size() && near_.empty()) {
         if (!ring_n_) {
             if (far_.empty()) return;
             // Nothing within the ring's span: skip to the far heap's first bucket.
@@ -149,45 +149,57 @@ void PrefetchScheduler::Refill() const {
         }
         uint64_t b = horizon_ >> kBucketBits;
         std::vector<Event>& bucket = ring_[b % kBuckets];
-        for (const Event& ev : bucket) Push(near_, ev);
         ring_n_ -= bucket.size();
-        bucket.clear();   // keeps its capacity for the bucket that reuses the slot
+        run_.clear();
+        run_.swap(bucket);   // the slot keeps the old run's capacity for its next bucket
+        run_pos_ = 0;
         // Far events that were past the span when they came and fall in this bucket.
         while (!far_.empty() && far_.front().key.m_ts >> kBucketBits <= b) {
-            Push(near_, far_.front());
+            run_.push_back(far_.front());
             RemoveAt(far_, 0);
         }
+        // One sort per bucket: fewer (and more predictable) comparisons than a sift per event.
+        std::sort(run_.begin(), run_.end(), Less);
         horizon_ = (b + 1) << kBucketBits;
     }
 }
 
-bool PrefetchScheduler::IsEmpty() const { return near_.empty() && !ring_n_ && far_.empty(); }
+bool PrefetchScheduler::IsEmpty() const {
+    return run_pos_ == run_.size() && near_.empty() && !ring_n_ && far_.empty();
+}
 
 Scheduler::Event PrefetchScheduler::PeekNext() const {
     Refill();
-    NS_ABORT_MSG_IF(near_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
-    return near_.front();
+    NS_ABORT_MSG_IF(run_pos_ == run_.size() && near_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
+    return NextIsRun() ? run_[run_pos_] : near_.front();
 }
 
 Scheduler::Event PrefetchScheduler::RemoveNext() {
     Refill();
-    NS_ABORT_MSG_IF(near_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
-    Event ev = near_.front();
-    RemoveAt(near_, 0);
+    NS_ABORT_MSG_IF(run_pos_ == run_.size() && near_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
+    Event ev;
+    if (NextIsRun()) {
+        ev = run_[run_pos_++];
+    } else {
+        ev = near_.front();
+        RemoveAt(near_, 0);
+    }
     PrefetchRegistry& r = PrefetchRegistry::Get();
     tick_++;
     r.Ran(ev.key.m_context, tick_);
     Refill();
-    if (!near_.empty()) {
+    if (run_pos_ < run_.size() || !near_.empty()) {
         // The next event's node, and the event objects (two lines: a frame delivery binds a
         // packet and two addresses) of the next event and of those that may follow it.
-        const Event& next = near_.front();
+        const Event& next = NextIsRun() ? run_[run_pos_] : near_.front();
         r.Warm(next.key.m_context, tick_);
-        for (size_t i = 0; i <= kArity && i < near_.size(); i++) {
-            const char* impl = reinterpret_cast<const char*>(near_[i].impl);
-            __builtin_prefetch(impl, 1, 3);
-            __builtin_prefetch(impl + 64, 1, 3);
-        }
+        auto impl = [](const Event& e) {
+            const char* p = reinterpret_cast<const char*>(e.impl);
+            __builtin_prefetch(p, 1, 3);
+            __builtin_prefetch(p + 64, 1, 3);
+        };
+        for (size_t i = run_pos_; i < run_pos_ + 4 && i < run_.size(); i++) impl(run_[i]);
+        if (!near_.empty()) impl(near_.front());
     }
     return ev;
 }
@@ -200,6 +212,12 @@ void PrefetchScheduler::Remove(const Event& ev) {
     };
     uint64_t ts = ev.key.m_ts;
     if (ts < horizon_) {
+        for (size_t i = run_pos_; i < run_.size(); i++) {
+            if (run_[i].key.m_uid == ev.key.m_uid) {
+                run_.erase(run_.begin() + (std::ptrdiff_t)i);   // stays sorted
+                return;
+            }
+        }
         size_t i = find_in(near_);
         if (i != SIZE_MAX) return RemoveAt(near_, i);
     } else {

@@ -13,10 +13,11 @@
 // Prefetching is only a hint: results do not depend on it.
 //
 // The queue has two tiers, so that the part every event sifts through stays in cache:
-// events due before `horizon_` sit in a small 4-ary heap; later ones are appended, unsorted,
-// to one bucket per 2^20 time steps (about 1 ms at ns-3's default resolution) in a ring of
-// 256 buckets; events beyond the ring's span go to a second heap. When the small heap runs
-// empty, the next bucket (and whatever the far heap holds for its span) moves into it.
+// later events are appended, unsorted, to one bucket per 2^16 time steps (65 us at ns-3's
+// default resolution) in a ring of 4096 buckets; events beyond the ring's span go to a far
+// heap. When nothing before the horizon is left, the next bucket (and whatever the far heap
+// holds for its span) is sorted once and handed out in order; events scheduled before the
+// horizon meanwhile go to a small 4-ary heap, and the next event is the lesser of the two.
 // A ping timer 50 ms ahead is then an append, not a sift through 20,000 events.
 #ifndef SEQS_SIM_PREFETCH_SCHEDULER_H
 #define SEQS_SIM_PREFETCH_SCHEDULER_H
@@ -88,10 +89,18 @@ class PrefetchScheduler : public ns3::Scheduler {
     static void Up(std::vector<Event>& h, size_t i);
     static void Down(std::vector<Event>& h, size_t i);
     static void RemoveAt(std::vector<Event>& h, size_t i);
-    // Moves buckets into near_ until it holds an event (or nothing is queued).
+    // Moves the next bucket into run_ (sorted) while neither run_ nor near_ holds an event.
     void Refill() const;
+    // The next event: at run_[run_pos_] (true) or near_.front() (false); needs one queued.
+    bool NextIsRun() const {
+        return run_pos_ < run_.size() && (near_.empty() || Less(run_[run_pos_], near_.front()));
+    }
     // The state is mutable because PeekNext (const) may have to refill the near heap.
-    mutable std::vector<Event> near_;                 // every event before horizon_
+    // Every event before horizon_ is in run_ (from run_pos_ on, sorted: the bucket loaded
+    // last) or in near_ (a heap of those scheduled before the horizon after that).
+    mutable std::vector<Event> run_;
+    mutable size_t run_pos_ = 0;
+    mutable std::vector<Event> near_;
     mutable std::vector<std::vector<Event>> ring_;    // bucket b: events of [b, b+1) << kBucketBits
     mutable std::vector<Event> far_;                  // events past the ring's span
     mutable uint64_t horizon_ = 0;                    // a bucket boundary: the next bucket to load
