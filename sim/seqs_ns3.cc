@@ -81,18 +81,19 @@ StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> 
     Mac48Address mac;
     mac.CopyFrom(cfg.mac);
     dev_->SetAddress(mac);
-    // The stack is the device's only user: the device hands every frame straight to it
-    // through its promiscuous callback (which carries the destination address and the
-    // packet type), not through the node's protocol-handler list, which costs two walks
-    // and two more callback objects per frame. The ordinary receive callback, which the
-    // device also calls for frames addressed to it, is one shared no-op.
+    // The stack is the device's only user. A wire (sim/wire.h) hands it every frame through
+    // a function pointer, with the addresses as bytes.
     if (auto w = DynamicCast<WireDevice>(dev_)) {
-        // A wire hands frames to the stack directly, with the addresses as bytes.
         wire_ = PeekPointer(w);
         wire_->SetFrameSink(&StackNode::FromWire, this);
         RegisterPrefetch();
         return;
     }
+    // Another device hands every frame straight to it through its promiscuous callback
+    // (which carries the destination address and the packet type), not through the node's
+    // protocol-handler list, which costs two walks and two more callback objects per frame.
+    // The ordinary receive callback, which the device also calls for frames addressed to
+    // it, is one shared no-op.
     dev_->SetReceiveCallback(IgnoreRx());
     std::vector<StackNode*>& by_id = ByNodeId();
     if (by_id.size() <= node_->GetId()) by_id.resize(node_->GetId() + 1, nullptr);
@@ -112,8 +113,9 @@ void StackNode::RegisterPrefetch() const {
     // deadlines, app list, configuration, address and the Ethernet/ARP/IP/ICMP counters; the
     // first ARP entry; the TCP timer head; the transmit queue's indices and the start of its
     // ring (where a frame goes when the queue is empty). Exact byte counts, not whole lines:
-    // a range is rounded out to the lines it touches. The rest (the UDP/TCP counters, the echo ring, sockets) only when a user of
-    // them asks: apps add their own, and open UDP sockets are added here.
+    // a range is rounded out to the lines it touches. The rest (the UDP/TCP counters, the
+    // echo ring, sockets) only when a user of them asks: apps add their own, and open UDP
+    // sockets are added here.
     const uint8_t* st = reinterpret_cast<const uint8_t*>(stack());
     r.push_back({st, (uint32_t)(offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx))});
     r.push_back({st + offsetof(seqs_stack_t, arp), (uint32_t)sizeof(seqs_arp_entry)});
