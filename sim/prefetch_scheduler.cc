@@ -86,6 +86,8 @@ TypeId PrefetchScheduler::GetTypeId() {
 // A 4-ary heap: half the depth of a binary one, and a node's four children share one or
 // two cache lines.
 constexpr size_t kArity = 4;
+// A ring slot keeps at most this much room for the events of its next bucket.
+constexpr size_t kKeepEvents = 1024;
 
 void PrefetchScheduler::Up(std::vector<Event>& h, size_t i) {
     Event ev = h[i];
@@ -151,7 +153,10 @@ void PrefetchScheduler::Refill() const {
         std::vector<Event>& bucket = ring_[b % kBuckets];
         ring_n_ -= bucket.size();
         run_.clear();
-        run_.swap(bucket);   // the slot keeps the old run's capacity for its next bucket
+        run_.swap(bucket);   // the slot keeps the old run's capacity for its next bucket ...
+        // ... unless a burst (a broadcast storm on a switch) grew it: 4096 slots keeping
+        // what their largest bucket needed would hold the burst's memory for the whole run.
+        if (bucket.capacity() > kKeepEvents) std::vector<Event>().swap(bucket);
         run_pos_ = 0;
         // Far events that were past the span when they came and fall in this bucket.
         while (!far_.empty() && far_.front().key.m_ts >> kBucketBits <= b) {
