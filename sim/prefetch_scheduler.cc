@@ -143,7 +143,7 @@ void PrefetchScheduler::Insert(const Event& ev) {
 }
 
 void PrefetchScheduler::Refill() const {
-    while (run_pos_ == run_.size() && near_.empty()) {
+    while (NoneBeforeHorizon()) {
         if (!ring_n_) {
             if (far_.empty()) return;
             // Nothing within the ring's span: skip to the far heap's first bucket.
@@ -170,18 +170,18 @@ void PrefetchScheduler::Refill() const {
 }
 
 bool PrefetchScheduler::IsEmpty() const {
-    return run_pos_ == run_.size() && near_.empty() && !ring_n_ && far_.empty();
+    return NoneBeforeHorizon() && !ring_n_ && far_.empty();
 }
 
 Scheduler::Event PrefetchScheduler::PeekNext() const {
     Refill();
-    NS_ABORT_MSG_IF(run_pos_ == run_.size() && near_.empty(), "PrefetchScheduler::PeekNext on an empty queue");
+    NS_ABORT_MSG_IF(NoneBeforeHorizon(), "PrefetchScheduler::PeekNext on an empty queue");
     return NextIsRun() ? run_[run_pos_] : near_.front();
 }
 
 Scheduler::Event PrefetchScheduler::RemoveNext() {
     Refill();
-    NS_ABORT_MSG_IF(run_pos_ == run_.size() && near_.empty(), "PrefetchScheduler::RemoveNext on an empty queue");
+    NS_ABORT_MSG_IF(NoneBeforeHorizon(), "PrefetchScheduler::RemoveNext on an empty queue");
     Event ev;
     if (NextIsRun()) {
         ev = run_[run_pos_++];
@@ -193,7 +193,7 @@ Scheduler::Event PrefetchScheduler::RemoveNext() {
     tick_++;
     r.Ran(ev.key.m_context, tick_);
     Refill();
-    if (run_pos_ < run_.size() || !near_.empty()) {
+    if (!NoneBeforeHorizon()) {
         // The next event's node, and the event objects (two lines: a frame delivery binds a
         // packet and two addresses) of the next event and of those that may follow it.
         const Event& next = NextIsRun() ? run_[run_pos_] : near_.front();
@@ -210,20 +210,19 @@ Scheduler::Event PrefetchScheduler::RemoveNext() {
 }
 
 void PrefetchScheduler::Remove(const Event& ev) {
-    auto find_in = [&](std::vector<Event>& v) -> size_t {
-        for (size_t i = 0; i < v.size(); i++)
+    auto find_in = [&](std::vector<Event>& v, size_t from = 0) -> size_t {
+        for (size_t i = from; i < v.size(); i++)
             if (v[i].key.m_uid == ev.key.m_uid) return i;
         return SIZE_MAX;
     };
     uint64_t ts = ev.key.m_ts;
     if (ts < horizon_) {
-        for (size_t i = run_pos_; i < run_.size(); i++) {
-            if (run_[i].key.m_uid == ev.key.m_uid) {
-                run_.erase(run_.begin() + (std::ptrdiff_t)i);   // stays sorted
-                return;
-            }
+        size_t i = find_in(run_, run_pos_);
+        if (i != SIZE_MAX) {
+            run_.erase(run_.begin() + (std::ptrdiff_t)i);   // stays sorted
+            return;
         }
-        size_t i = find_in(near_);
+        i = find_in(near_);
         if (i != SIZE_MAX) return RemoveAt(near_, i);
     } else {
         if ((ts >> kBucketBits) - (horizon_ >> kBucketBits) < kBuckets) {

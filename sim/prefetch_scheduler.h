@@ -6,10 +6,10 @@
 // node whose state was cold too. Each event then waits on tens of cache misses in a row.
 // This scheduler hands out events exactly in the order ns-3's own schedulers do (time
 // stamp, then uid: the run is the same event for event), and when it hands out an event
-// it looks at the one after it: if that event's context (the
-// ns-3 node id) has not run recently, it issues prefetches for the memory the node's
-// registered ranges name (the StackNode, the hot part of its seqs stack, its ns-3 node,
-// device, queue and channel, its apps), so the loads overlap the current event's work.
+// it looks at the one after it: if that event's context (the ns-3 node id) has not run
+// recently, it issues prefetches for the memory the node's registered ranges name (the
+// StackNode, the hot part of its seqs stack, its end of the wire, its apps), so the loads
+// overlap the current event's work.
 // Prefetching is only a hint: results do not depend on it.
 //
 // The queue has two tiers, so that the part every event sifts through stays in cache:
@@ -89,7 +89,9 @@ class PrefetchScheduler : public ns3::Scheduler {
     static void Up(std::vector<Event>& h, size_t i);
     static void Down(std::vector<Event>& h, size_t i);
     static void RemoveAt(std::vector<Event>& h, size_t i);
-    // Moves the next bucket into run_ (sorted) while neither run_ nor near_ holds an event.
+    // Nothing due before the horizon: run_ is spent and near_ is empty.
+    bool NoneBeforeHorizon() const { return run_pos_ == run_.size() && near_.empty(); }
+    // Moves the next bucket into run_ (sorted) while nothing is due before the horizon.
     void Refill() const;
     // The next event: at run_[run_pos_] (true) or near_.front() (false); needs one queued.
     bool NextIsRun() const {
