@@ -331,27 +331,24 @@ void Usage() {
 std::vector<size_t> Runner_ResolveOn(const toml::table& t, const std::map<std::string, size_t>& index, size_t n,
                                      const std::string& where);
 
-// VmHWM of this process (peak resident set, KB), -1 when unknown.
-long PeakRssKb() {
-    std::ifstream f("/proc/self/status");
+// The number after `key` (e.g. "VmHWM:") on its line of a /proc file, in KB; -1 when absent.
+long ProcKb(const char* path, const std::string& key) {
+    std::ifstream f(path);
     std::string line;
     while (std::getline(f, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+        if (line.rfind(key, 0) == 0) return std::atol(line.c_str() + key.size());
     return -1;
 }
+
+// VmHWM of this process (peak resident set, KB), -1 when unknown.
+long PeakRssKb() { return ProcKb("/proc/self/status", "VmHWM:"); }
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25   // Linux 6.1; older headers lack it
 #endif
 
 // KB of this process on transparent huge pages, -1 when unknown.
-long AnonHugeKb() {
-    std::ifstream f("/proc/self/smaps_rollup");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("AnonHugePages:", 0) == 0) return std::atol(line.c_str() + 14);
-    return -1;
-}
+long AnonHugeKb() { return ProcKb("/proc/self/smaps_rollup", "AnonHugePages:"); }
 
 // Asks the kernel to back this process's heap with 2 MB pages (transparent huge pages:
 // MADV_HUGEPAGE, then MADV_COLLAPSE for what is already there). At 10,000 nodes the run's
@@ -645,6 +642,7 @@ void Runner::Build() {
         auto drops_of = [&](uint32_t i) {
             return i == 0 ? &queue_own_[host] : peer != SIZE_MAX ? &queue_own_[peer] : &queue_toward_[host];
         };
+        NetDeviceContainer d;
         if (args_.link == "simple") {
             SimpleNetDeviceHelper h;
             h.DisableFlowControl();
@@ -652,31 +650,28 @@ void Runner::Build() {
             h.SetChannelAttribute("Delay", TimeValue(lp.delay));
             h.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
                        QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, lp.queue)));
-            NetDeviceContainer d = h.Install(NodeContainer(a, b));
-            for (uint32_t i = 0; i < 2; i++) {
+            d = h.Install(NodeContainer(a, b));
+        } else {
+            WireParams wp;
+            wp.rate = lp.rate;
+            wp.delay = lp.delay;
+            wp.queue = lp.queue;
+            auto ends = WireDevice::Connect(a, b, wp);
+            d.Add(ends.first);
+            d.Add(ends.second);
+        }
+        for (uint32_t i = 0; i < 2; i++) {
+            Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
+            if (auto w = DynamicCast<WireDevice>(d.Get(i))) {
+                if (em) w->SetReceiveErrorModel(em);
+                w->CountDropsInto(&links_.dropped, drops_of(i));
+            } else {
                 auto sd = DynamicCast<SimpleNetDevice>(d.Get(i));
-                Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
                 if (em) sd->SetReceiveErrorModel(em);
                 sd->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&CountDrop, &links_.dropped));
                 sd->GetQueue()->TraceConnectWithoutContext("Drop", MakeBoundCallback(&CountSimpleQueueDrop, drops_of(i)));
-                count_deliveries(d.Get(i));
             }
-            return d;
-        }
-        WireParams wp;
-        wp.rate = lp.rate;
-        wp.delay = lp.delay;
-        wp.queue = lp.queue;
-        auto ends = WireDevice::Connect(a, b, wp);
-        NetDeviceContainer d;
-        d.Add(ends.first);
-        d.Add(ends.second);
-        for (uint32_t i = 0; i < 2; i++) {
-            Ptr<WireDevice> w = i == 0 ? ends.first : ends.second;
-            Ptr<ErrorModel> em = make_em(lp, i == 0 ? drop_a : drop_b);
-            if (em) w->SetReceiveErrorModel(em);
-            w->CountDropsInto(&links_.dropped, drops_of(i));
-            count_deliveries(w);
+            count_deliveries(d.Get(i));
         }
         return d;
     };
