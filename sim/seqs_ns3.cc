@@ -66,7 +66,7 @@ const NetDevice::ReceiveCallback& IgnoreRx() {
 
 StackNode::StackNode(const StackNodeConfig& cfg, Ptr<Node> node, Ptr<NetDevice> dev,
                      Ptr<UniformRandomVariable> rng)
-    : stack_(new AlignedStack()), id_(node->GetId()), cfg_(cfg), node_(node), dev_(dev), rng_(rng) {
+    : id_(node->GetId()), stack_(), cfg_(cfg), node_(node), dev_(dev), rng_(rng) {
     seqs_config_t c;
     seqs_config_default(&c);
     std::memcpy(c.mac, cfg.mac, 6);
@@ -110,22 +110,20 @@ void StackNode::RegisterPrefetch() const {
     const uint8_t* self = reinterpret_cast<const uint8_t*>(this);
     r.push_back({this, (uint32_t)(reinterpret_cast<const uint8_t*>(&stats_.bytes_out + 1) - self)});
     // What a frame or a timer reads in the core (stack/include/seqs/priv/stack.h): the clock,
-    // deadlines, app list, configuration, address and the Ethernet/ARP/IP/ICMP counters; the
-    // first ARP entry; the TCP timer head; the transmit queue's indices and the start of its
-    // ring (where a frame goes when the queue is empty). Exact byte counts, not whole lines:
-    // a range is rounded out to the lines it touches. The rest (the UDP/TCP counters, the
-    // echo ring, sockets) only when a user of them asks: apps add their own, and open UDP
-    // sockets are added here.
+    // deadlines, app list, configuration, address and the counters an ordinary frame bumps
+    // (the first rows of seqs_counters_t); the first ARP entry; the TCP timer head; the
+    // transmit queue's indices and the start of its ring (where a frame goes when the queue
+    // is empty). Exact byte counts, not whole lines: a range is rounded out to the lines it
+    // touches. The rest (drop counters, the echo ring, sockets) only when a user of them
+    // asks: apps add their own, and open UDP sockets are added here.
     const uint8_t* st = reinterpret_cast<const uint8_t*>(stack());
-    r.push_back({st, (uint32_t)(offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx))});
+    r.push_back({st, (uint32_t)(offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, eth_drop_runt))});
     r.push_back({st + offsetof(seqs_stack_t, arp), (uint32_t)sizeof(seqs_arp_entry)});
     r.push_back({st + offsetof(seqs_stack_t, tcp), 16});   // next_timer, nwork, work_sum
     r.push_back({st + offsetof(seqs_stack_t, txq), 128});
     bool udp = false;
     for (const auto& u : stack()->udp) udp = udp || u.open;
     if (udp) {
-        r.push_back({st + offsetof(seqs_stack_t, cnt) + offsetof(seqs_counters_t, udp_rx),
-                     (uint32_t)(offsetof(seqs_counters_t, txq_full) - offsetof(seqs_counters_t, udp_rx))});
         r.push_back({st + offsetof(seqs_stack_t, udp), (uint32_t)sizeof(stack()->udp)});
     }
     if (wire_) {
@@ -176,6 +174,7 @@ uint64_t StackNode::NowUs() { return (uint64_t)(Simulator::Now().GetTimeStep() /
 void StackNode::EnablePcap(const std::string& path) {
     PcapHelper helper;
     pcap_ = helper.CreateFile(path, std::ios::out, PcapHelper::DLT_EN10MB);
+    capturing_ = true;
 }
 
 void StackNode::Boot() {
@@ -192,6 +191,7 @@ void StackNode::Configure() {
 }
 
 void StackNode::AddApp(std::unique_ptr<App> app, Time start) {
+    (apps_.empty() ? first_app_ : apps_.back()->next_app_) = app.get();
     apps_.push_back(std::move(app));
     Simulator::ScheduleWithContext(node_->GetId(), start, &StackNode::StartApp, this, apps_.size() - 1);
 }
@@ -218,8 +218,7 @@ void StackNode::Receive(const Packet& pkt, uint16_t proto, const uint8_t* dst, c
     Put16(f + 12, proto);
     pkt.CopyData(f + kEthHdr, size);
     size_t len = kEthHdr + size;
-    if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
-    if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
+    if (capturing_) Capture(f, len);
     stats_.frames_in++;
     stats_.bytes_in += len;
     seqs_stack_input(stack(), f, len, NowUs());
@@ -237,7 +236,7 @@ void StackNode::AfterStackCall() {
     Flush();   // also runs due timers
     if (!in_apps_) {
         in_apps_ = true;
-        for (auto& a : apps_) a->OnStackEvent(*this);
+        for (App* a = first_app_; a; a = a->next_app_) a->OnStackEvent(*this);
         in_apps_ = false;
         Flush();   // what the apps queued
     }
@@ -272,8 +271,7 @@ void StackNode::Flush() {
         src.CopyFrom(f + 6);
         uint16_t proto = (uint16_t)Get16(f + 12);
         Ptr<Packet> p = Create<Packet>(f + kEthHdr, (uint32_t)(len - kEthHdr));
-        if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
-        if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
+        if (capturing_) Capture(f, len);
         if (wire_ ? wire_->SendFrame(p, dst, src, proto) : dev_->SendFrom(p, src, dst, proto)) {
             stats_.frames_out++;
             stats_.bytes_out += len;
@@ -281,6 +279,11 @@ void StackNode::Flush() {
             stats_.tx_refused++;
         }
     }
+}
+
+void StackNode::Capture(const uint8_t* f, size_t len) {
+    if (pcap_) pcap_->Write(Simulator::Now(), f, (uint32_t)len);
+    if (pcapng_) pcapng_->Write(pcapng_if_, NowUs(), f, (uint32_t)len);
 }
 
 void StackNode::Rearm() {

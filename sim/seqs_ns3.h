@@ -95,6 +95,12 @@ class App {
     }
     // Optional name under which the runner also aggregates this app's metrics.
     std::string label;
+
+  private:
+    friend class StackNode;
+    // The node's next app: the walk after every stack call follows these links through the
+    // apps' own (prefetched) objects, not the node's cold vector of owners.
+    App* next_app_ = nullptr;
 };
 
 struct AdapterStats {
@@ -137,6 +143,7 @@ class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
     void EnablePcapng(PcapngWriter* w, uint32_t ifid) {
         pcapng_ = w;
         pcapng_if_ = ifid;
+        capturing_ = true;
     }
     // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
     void Boot();
@@ -146,11 +153,11 @@ class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
     // After an app used the stack (send, bind...): transmit what it queued, re-arm the timer.
     void Kick();
 
-    seqs_stack_t* stack() { return &stack_->s; }
+    seqs_stack_t* stack() { return &stack_.s; }
     // Tells PrefetchRegistry what this node's next event will also touch, until the next call
     // (e.g. the slot the stack writes the next echo reply into).
     void SetPrefetchMoving(const void* p, uint32_t bytes) { PrefetchRegistry::Get().SetMoving(id_, p, bytes); }
-    const seqs_stack_t* stack() const { return &stack_->s; }
+    const seqs_stack_t* stack() const { return &stack_.s; }
     const std::string& name() const { return cfg_.name; }
     uint32_t node_id() const { return id_; }
     const StackNodeConfig& config() const { return cfg_; }
@@ -176,27 +183,30 @@ class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
     void OnTimer();
     void AfterStackCall();
     void Flush();
+    void Capture(const uint8_t* frame, size_t len);   // to the pcap and pcapng files asked for
     void Rearm();
     void StartApp(size_t i);
     void Configure();
 
-    // Hot: what every frame and timer of the node reads, from wire_ to stats_.bytes_out
-    // (RegisterPrefetch names this span).
+    // Hot: what every frame and timer of the node reads, from wire_ to stats_.bytes_out, in
+    // the object's first cache line (RegisterPrefetch names this span), then the stack on
+    // its own lines: no pointer between the node and its stack.
     WireDevice* wire_ = nullptr;   // dev_ when it is a WireDevice: frames skip ns-3's Address objects
-    // Line-aligned, so the hot head's ranges span no more cache lines than their size needs.
+    App* first_app_ = nullptr;     // apps_ linked through App::next_app_
+    uint64_t timer_at_ = SEQS_NEVER;   // deadline of the pending timer event, SEQS_NEVER if none
+    uint32_t id_;                  // the ns-3 node's id
+    bool in_apps_ = false;
+    bool capturing_ = false;       // pcap_ or pcapng_ is set
+    AdapterStats stats_;
     struct alignas(64) AlignedStack {
         seqs_stack_t s;
     };
-    std::unique_ptr<AlignedStack> stack_;
-    uint32_t id_;                  // the ns-3 node's id
+    AlignedStack stack_;
+    // Cold.
+    std::vector<std::unique_ptr<App>> apps_;   // owners, in the order added
     PcapngWriter* pcapng_ = nullptr;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
-    uint64_t timer_at_ = SEQS_NEVER;   // deadline of the pending timer event, SEQS_NEVER if none
     uint32_t pcapng_if_ = 0;
-    bool in_apps_ = false;
-    std::vector<std::unique_ptr<App>> apps_;
-    AdapterStats stats_;
-    // Cold.
     ns3::EventId timer_;           // touched only when the deadline moves
     StackNodeConfig cfg_;
     ns3::Ptr<ns3::Node> node_;

@@ -54,7 +54,7 @@ std::pair<Ptr<WireDevice>, Ptr<WireDevice>> WireDevice::Connect(Ptr<Node> a, Ptr
     // What PrefetchRegistry is told to warm must hold the hot fields (the layout depends on
     // ns-3's NetDevice base).
     const char* base = reinterpret_cast<const char*>(PeekPointer(d[0]));
-    const char* hot_end = reinterpret_cast<const char*>(&d[0]->queue_drops_ + 1);
+    const char* hot_end = reinterpret_cast<const char*>(&d[0]->addr_ + 1);
     NS_ABORT_MSG_IF(hot_end - base > (std::ptrdiff_t)kHotBytes,
                     "WireDevice: hot fields end at byte " << hot_end - base << ", past kHotBytes");
     for (int i = 0; i < 2; i++) {
@@ -89,17 +89,16 @@ bool WireDevice::SendFrom(Ptr<Packet> packet, const Address& source, const Addre
 }
 
 Time WireDevice::TxTime(uint32_t bytes) {
-    if (!rate_bps_) return Time(0);
     if (bytes != last_tx_bytes_) {   // the conversion to Time divides 128-bit numbers: keep the last
         last_tx_bytes_ = bytes;
-        last_tx_time_ = rate_.CalculateBytesTxTime(bytes);
+        last_tx_time_ = rate_bps_ ? rate_.CalculateBytesTxTime(bytes) : Time(0);
     }
     return last_tx_time_;
 }
 
 bool WireDevice::Enqueue(Ptr<Packet> p, const Mac48Address& dst, const Mac48Address& src, uint16_t proto) {
     if (!peer_ || p->GetSize() > mtu_) return false;
-    if (!busy_) {   // an idle wire has an empty queue: the frame goes out now
+    if (!sending_.p) {   // an idle wire has an empty queue: the frame goes out now
         sending_.p = p;
         sending_.dst = dst;
         sending_.src = src;
@@ -130,12 +129,10 @@ bool WireDevice::Enqueue(Ptr<Packet> p, const Mac48Address& dst, const Mac48Addr
 }
 
 void WireDevice::Transmit() {
-    busy_ = true;
     Simulator::Schedule(TxTime(sending_.p->GetSize()), &WireDevice::FinishTransmission, this);
 }
 
 void WireDevice::FinishTransmission() {
-    busy_ = false;
     // ns3::Ptr has no move: each hand-over below drops the old holder's reference by hand,
     // or the packet would stay alive (and be freed cold) until the slot is next used.
     Ptr<Packet> p = sending_.p;
