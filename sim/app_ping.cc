@@ -44,8 +44,7 @@ void Build(const seqs_sim::AppSpec& spec, seqs_sim::ScenarioContext& ctx) {
                     Fail(where + ": node '" + ctx.NodeName(i) + "' already runs an icmp-ping app (one per node)");
             app = std::make_unique<seqs_sim::IcmpPing>(tg, p);
         }
-        app->label = label;
-        ctx.StackAt(i).AddApp(std::move(app), spec.start);
+        ctx.StackAt(i).AddApp(std::move(app), spec.start, label);
     }
     ctx.DueBy(spec.start + seqs_sim::PingApp::Span(p));
 }

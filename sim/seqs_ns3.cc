@@ -190,9 +190,10 @@ void StackNode::Configure() {
     Kick();
 }
 
-void StackNode::AddApp(std::unique_ptr<App> app, Time start) {
+void StackNode::AddApp(std::unique_ptr<App> app, Time start, std::string label) {
     (apps_.empty() ? first_app_ : apps_.back()->next_app_) = app.get();
     apps_.push_back(std::move(app));
+    app_labels_.push_back(std::move(label));
     Simulator::ScheduleWithContext(node_->GetId(), start, &StackNode::StartApp, this, apps_.size() - 1);
 }
 
@@ -336,10 +337,10 @@ nlohmann::json StackNode::Summary() const {
     }
     j["counters"] = c;
     nlohmann::json apps = nlohmann::json::array();
-    for (auto& a : apps_) {
-        nlohmann::json r = a->Results();
-        r["type"] = a->Type();
-        if (!a->label.empty()) r["label"] = a->label;
+    for (size_t i = 0; i < apps_.size(); i++) {
+        nlohmann::json r = apps_[i]->Results();
+        r["type"] = apps_[i]->Type();
+        if (!app_labels_[i].empty()) r["label"] = app_labels_[i];
         apps.push_back(r);
     }
     j["apps"] = apps;
@@ -425,6 +426,8 @@ uint64_t PingApp::SentAtUs(const Flow& f, uint32_t q) const {
 }
 
 void PingApp::PrefetchRanges(const StackNode&, std::vector<PrefetchRegistry::Range>& out) const {
+    // Two lines: IcmpPing's own fields fall in PingApp's tail padding (UdpPing's, past it,
+    // are not prefetched).
     out.push_back({this, (uint32_t)sizeof *this});
     // The first flows (their hot part) and their probe marks.
     for (size_t i = 0; i < flows_.size() && i < 2; i++) {

@@ -93,9 +93,6 @@ class App {
         (void)node;
         out.push_back({this, 128});
     }
-    // Optional name under which the runner also aggregates this app's metrics.
-    std::string label;
-
   private:
     friend class StackNode;
     // The node's next app: the walk after every stack call follows these links through the
@@ -147,8 +144,10 @@ class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
     }
     // Schedules the address configuration at time 0 (the stack's clock starts with the simulation).
     void Boot();
-    // Adds an app started at `start` (simulated time).
-    void AddApp(std::unique_ptr<App> app, ns3::Time start);
+    // Adds an app started at `start` (simulated time), with an optional label under which the
+    // runner also aggregates its metrics (kept here, not in the app: an app's object is
+    // prefetched on every event of its node, and the label is only read for the summary).
+    void AddApp(std::unique_ptr<App> app, ns3::Time start, std::string label = "");
 
     // After an app used the stack (send, bind...): transmit what it queued, re-arm the timer.
     void Kick();
@@ -204,6 +203,7 @@ class alignas(64) StackNode {   // line-aligned: its hot fields are prefetched
     AlignedStack stack_;
     // Cold.
     std::vector<std::unique_ptr<App>> apps_;   // owners, in the order added
+    std::vector<std::string> app_labels_;      // apps_[i]'s label ("" = none)
     PcapngWriter* pcapng_ = nullptr;
     ns3::Ptr<ns3::PcapFileWrapper> pcap_;
     uint32_t pcapng_if_ = 0;
