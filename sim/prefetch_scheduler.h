@@ -93,6 +93,7 @@ class PrefetchScheduler : public ns3::Scheduler {
     bool NoneBeforeHorizon() const { return run_pos_ == run_.size() && near_.empty(); }
     // Moves the next bucket into run_ (sorted) while nothing is due before the horizon.
     void Refill() const;
+    void SortRun() const;
     // The next event: at run_[run_pos_] (true) or near_.front() (false); needs one queued.
     bool NextIsRun() const {
         return run_pos_ < run_.size() && (near_.empty() || Less(run_[run_pos_], near_.front()));
@@ -105,6 +106,8 @@ class PrefetchScheduler : public ns3::Scheduler {
     mutable std::vector<Event> near_;
     mutable std::vector<std::vector<Event>> ring_;    // bucket b: events of [b, b+1) << kBucketBits
     mutable std::vector<Event> far_;                  // events past the ring's span
+    mutable std::vector<Event> scratch_;              // SortRun's merge target
+    mutable std::vector<size_t> bounds_;              // SortRun's ascending stretches
     mutable uint64_t horizon_ = 0;                    // a bucket boundary: the next bucket to load
     mutable uint64_t ring_n_ = 0;                     // events in ring_
     uint64_t tick_ = 0;
