@@ -11,7 +11,9 @@
 // lists, one per 16-byte size class, last in first out, never coalesced, never returned to
 // the system: a block freed is the next one handed out of its size. Larger blocks come
 // from malloc. Each block carries a 16-byte header with its class, so operator delete does
-// not need the size.
+// not need the size; sized delete (what C++14 code calls when it knows the type) does not
+// read it: at 10,000 nodes a timer's event object is freed 50 ms after it was allocated,
+// and its header, on the line before the object's, is a cache miss.
 //
 // Not built with AddressSanitizer (SEQS_SANITIZE): its own allocator must see every block.
 #include <cstddef>
@@ -85,6 +87,20 @@ void Free(void* q) noexcept {
 }
 
 // operator new's contract: on failure, call the new-handler until it gives up, then throw.
+// Sized delete: n is the size the block was allocated with (the language guarantees it), so
+// a small block's class follows from it without the header.
+void FreeSized(void* q, std::size_t n) noexcept {
+    if (!q) return;
+    if (n > kMaxSmall) return Free(q);
+    std::size_t c = n ? (n + kGrain - 1) / kGrain : 1;
+#ifndef NDEBUG
+    if (*reinterpret_cast<std::uint64_t*>(static_cast<char*>(q) - kHeader) != c) std::abort();
+#endif
+    FreeBlock* b = static_cast<FreeBlock*>(q);
+    b->next = t_cache.free[c];
+    t_cache.free[c] = b;
+}
+
 void* AllocOrThrow(std::size_t n) {
     for (;;) {
         if (void* p = Alloc(n)) return p;
@@ -102,8 +118,8 @@ void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return Alloc
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return Alloc(n); }
 void operator delete(void* p) noexcept { Free(p); }
 void operator delete[](void* p) noexcept { Free(p); }
-void operator delete(void* p, std::size_t) noexcept { Free(p); }
-void operator delete[](void* p, std::size_t) noexcept { Free(p); }
+void operator delete(void* p, std::size_t n) noexcept { FreeSized(p, n); }
+void operator delete[](void* p, std::size_t) noexcept { Free(p); }   // n may count an array cookie
 void operator delete(void* p, const std::nothrow_t&) noexcept { Free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { Free(p); }
 // The align_val_t forms stay the library's (aligned_alloc/free), a separate pair.
