@@ -44,9 +44,20 @@ struct Cache {
 };
 thread_local Cache t_cache;
 
+// The size class of a small request (n <= kMaxSmall): blocks of c * kGrain bytes.
+std::size_t ClassOf(std::size_t n) { return n ? (n + kGrain - 1) / kGrain : 1; }
+
+// Puts a small block of class c on this thread's free list (a block freed by another
+// thread joins this one's: fine, blocks are untyped).
+void PushFree(void* q, std::size_t c) {
+    FreeBlock* b = static_cast<FreeBlock*>(q);
+    b->next = t_cache.free[c];
+    t_cache.free[c] = b;
+}
+
 void* Alloc(std::size_t n) noexcept {
     if (n <= kMaxSmall) {
-        std::size_t c = n ? (n + kGrain - 1) / kGrain : 1;
+        std::size_t c = ClassOf(n);
         Cache& t = t_cache;
         if (FreeBlock* b = t.free[c]) {
             t.free[c] = b->next;
@@ -80,10 +91,7 @@ void Free(void* q) noexcept {
         std::free(p);
         return;
     }
-    // A block freed by another thread joins that thread's list: fine, blocks are untyped.
-    FreeBlock* b = static_cast<FreeBlock*>(q);
-    b->next = t_cache.free[c];
-    t_cache.free[c] = b;
+    PushFree(q, c);
 }
 
 // operator new's contract: on failure, call the new-handler until it gives up, then throw.
@@ -92,13 +100,11 @@ void Free(void* q) noexcept {
 void FreeSized(void* q, std::size_t n) noexcept {
     if (!q) return;
     if (n > kMaxSmall) return Free(q);
-    std::size_t c = n ? (n + kGrain - 1) / kGrain : 1;
+    std::size_t c = ClassOf(n);
 #ifndef NDEBUG
     if (*reinterpret_cast<std::uint64_t*>(static_cast<char*>(q) - kHeader) != c) std::abort();
 #endif
-    FreeBlock* b = static_cast<FreeBlock*>(q);
-    b->next = t_cache.free[c];
-    t_cache.free[c] = b;
+    PushFree(q, c);
 }
 
 void* AllocOrThrow(std::size_t n) {
