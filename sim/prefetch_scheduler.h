@@ -98,7 +98,7 @@ class PrefetchScheduler : public ns3::Scheduler {
     bool NextIsRun() const {
         return run_pos_ < run_.size() && (near_.empty() || Less(run_[run_pos_], near_.front()));
     }
-    // The state is mutable because PeekNext (const) may have to refill the near heap.
+    // The state is mutable because PeekNext (const) may have to load the next bucket into run_.
     // Every event before horizon_ is in run_ (from run_pos_ on, sorted: the bucket loaded
     // last) or in near_ (a heap of those scheduled before the horizon after that).
     mutable std::vector<Event> run_;

@@ -44,7 +44,6 @@ std::pair<Ptr<WireDevice>, Ptr<WireDevice>> WireDevice::Connect(Ptr<Node> a, Ptr
     for (int i = 0; i < 2; i++) {
         d[i]->SetAddress(Mac48Address::Allocate());
         d[i]->rate_ = p.rate;
-        d[i]->rate_bps_ = p.rate.GetBitRate();
         d[i]->delay_ = p.delay;
         d[i]->cap_ = p.queue;
         d[i]->channel_ = ch;
@@ -91,7 +90,7 @@ bool WireDevice::SendFrom(Ptr<Packet> packet, const Address& source, const Addre
 Time WireDevice::TxTime(uint32_t bytes) {
     if (bytes != last_tx_bytes_) {   // the conversion to Time divides 128-bit numbers: keep the last
         last_tx_bytes_ = bytes;
-        last_tx_time_ = rate_bps_ ? rate_.CalculateBytesTxTime(bytes) : Time(0);
+        last_tx_time_ = rate_.GetBitRate() ? rate_.CalculateBytesTxTime(bytes) : Time(0);
     }
     return last_tx_time_;
 }

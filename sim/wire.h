@@ -159,7 +159,6 @@ class alignas(64) WireDevice : public ns3::NetDevice {   // line-aligned: its ho
     // wait, the rate when a frame's size differs from the last one's).
     uint64_t* rx_dropped_ = nullptr;
     QueueDrops* queue_drops_ = nullptr;
-    uint64_t rate_bps_ = 0;
     // The frames waiting behind sending_: a ring that grows (doubling) up to cap_ frames,
     // allocated when a frame first has to wait (an idle wire sends without it).
     std::vector<Frame> ring_;
